@@ -1,0 +1,40 @@
+//! `GET /.well-known/openid-configuration` (also served at
+//! `/.well-known/oauth-authorization-server`, as Auth0 does).
+//!
+//! Field order and values follow a real tenant's document (reference §3.6), but only endpoints the
+//! emulator implements are advertised; every URL derives from the issuer.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use crate::paths;
+use crate::state::AppState;
+use crate::tenant::Tenant;
+
+pub async fn openid_configuration(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(document(state.tenant())))
+}
+
+/// The discovery document for `tenant`.
+pub fn document(tenant: &Tenant) -> Value {
+    let mut doc = Map::new();
+    doc.insert("issuer".into(), tenant.issuer.clone().into());
+    doc.insert("jwks_uri".into(), tenant.url(paths::JWKS).into());
+    let rest = json!({
+        "scopes_supported": ["openid", "profile", "offline_access", "name", "given_name", "family_name",
+            "nickname", "email", "email_verified", "picture", "created_at", "identities", "phone", "address"],
+        "subject_types_supported": ["public"],
+        "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name",
+            "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"],
+        "request_uri_parameter_supported": false,
+        "request_parameter_supported": false,
+        "id_token_signing_alg_values_supported": ["HS256", "RS256"],
+    });
+    if let Value::Object(rest) = rest {
+        doc.extend(rest);
+    }
+    Value::Object(doc)
+}

@@ -1,0 +1,13 @@
+//! `GET /.well-known/jwks.json`: the tenant's public signing key, with `x5c` and `x5t` as Auth0
+//! publishes them. Browsers fetch it cross-origin (auth0-js verifies ID tokens), hence CORS.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+
+use crate::state::AppState;
+
+pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(state.tenant().jwks().clone()))
+}

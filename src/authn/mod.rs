@@ -1,0 +1,19 @@
+//! The Authentication API: the endpoints SDKs call on the tenant's domain. One file per endpoint.
+//! Today: OpenID discovery and the JWKS.
+
+pub mod discovery;
+pub mod error;
+pub mod jwks;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::paths;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::DISCOVERY, get(discovery::openid_configuration))
+        .route(paths::OAUTH_AS_METADATA, get(discovery::openid_configuration))
+        .route(paths::JWKS, get(jwks::jwks))
+}

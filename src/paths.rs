@@ -1,0 +1,14 @@
+//! Route paths, named once and used by the router, discovery and tests alike.
+
+pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+pub const OAUTH_AS_METADATA: &str = "/.well-known/oauth-authorization-server";
+pub const JWKS: &str = "/.well-known/jwks.json";
+
+pub const MANAGEMENT_PREFIX: &str = "/api/v2";
+
+pub const CONTROL_PREFIX: &str = "/__emulator";
+pub const CONTROL_HEALTH: &str = "/__emulator/health";
+pub const CONTROL_CA: &str = "/__emulator/ca.pem";
+pub const CONTROL_RESET: &str = "/__emulator/reset";
+pub const CONTROL_TOKENS: &str = "/__emulator/tokens";
+pub const CONTROL_CLOCK: &str = "/__emulator/clock";

@@ -1,0 +1,110 @@
+//! The tenant: Auth0's domain model, HTTP-agnostic. It owns the configuration objects, the users
+//! and the signing key, and returns typed errors that each API surface renders its own way.
+
+pub mod metadata;
+pub mod model;
+pub mod password_policy;
+pub mod passwords;
+pub mod seed;
+pub mod users;
+
+use std::sync::RwLock;
+
+use serde_json::Value;
+
+use crate::tokens::SigningKey;
+use model::{Actions, Client, ClientGrant, Connection, ResourceServer, Role};
+use users::UserStore;
+
+/// Tenant-wide settings from the `tenant` object of seed documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantSettings {
+    pub friendly_name: Option<String>,
+    /// The database connection used by the `password` grant without `realm`.
+    pub default_directory: Option<String>,
+    pub default_audience: Option<String>,
+}
+
+/// Everything about a tenant that requests can change (and `reset` restores).
+#[derive(Debug, Clone)]
+pub struct TenantData {
+    pub settings: TenantSettings,
+    pub clients: Vec<Client>,
+    pub resource_servers: Vec<ResourceServer>,
+    pub client_grants: Vec<ClientGrant>,
+    pub connections: Vec<Connection>,
+    pub roles: Vec<Role>,
+    pub actions: Actions,
+    pub users: UserStore,
+}
+
+impl TenantData {
+    pub fn client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// One line per kind, for the start-up banner and `check-seed`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} clients, {} APIs, {} client grants, {} connections, {} roles, {} post-login actions, {} users",
+            self.clients.len(),
+            self.resource_servers.len(),
+            self.client_grants.len(),
+            self.connections.len(),
+            self.roles.len(),
+            self.actions.post_login.len(),
+            self.users.len()
+        )
+    }
+}
+
+pub struct Tenant {
+    /// Public host\[:port\], e.g. `localhost:4443`.
+    pub domain: String,
+    /// `https://DOMAIN/` (or the `--issuer` override), always with the trailing slash.
+    pub issuer: String,
+    pub key: SigningKey,
+    /// Serialised once: the key never changes while the tenant lives.
+    jwks: Value,
+    // A std RwLock: every critical section is short, synchronous work on in-memory data and no
+    // lock is ever held across an `.await`.
+    data: RwLock<TenantData>,
+    seeded: TenantData,
+}
+
+impl Tenant {
+    pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData) -> Self {
+        let jwks = serde_json::json!({ "keys": [key.jwk()] });
+        Self { domain, issuer, key, jwks, data: RwLock::new(data.clone()), seeded: data }
+    }
+
+    /// The audience of this tenant's Management API.
+    pub fn management_audience(issuer: &str) -> String {
+        format!("{issuer}api/v2/")
+    }
+
+    /// An absolute URL on this tenant for a route path such as `/oauth/token`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path.trim_start_matches('/'))
+    }
+
+    pub fn jwks(&self) -> &Value {
+        &self.jwks
+    }
+
+    pub fn read<T>(&self, f: impl FnOnce(&TenantData) -> T) -> T {
+        let data = self.data.read().unwrap_or_else(|p| p.into_inner());
+        f(&data)
+    }
+
+    pub fn write<T>(&self, f: impl FnOnce(&mut TenantData) -> T) -> T {
+        let mut data = self.data.write().unwrap_or_else(|p| p.into_inner());
+        f(&mut data)
+    }
+
+    /// Back to the state the seeds produced.
+    pub fn reset(&self) {
+        let fresh = self.seeded.clone();
+        self.write(|data| *data = fresh);
+    }
+}
