@@ -5,6 +5,7 @@ pub mod metadata;
 pub mod model;
 pub mod password_policy;
 pub mod passwords;
+pub mod search;
 pub mod seed;
 pub mod users;
 
