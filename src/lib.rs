@@ -85,14 +85,12 @@ impl Emulator {
         };
         let rng = SeededRng::new(config.random_seed);
         let files = if config.seeds.is_empty() { seed::embedded() } else { seed::read(&config.seeds)? };
-        let data = seed::build(
-            &files,
-            &seed::BuildContext { management_audience: Tenant::management_audience(&issuer), rng: &rng, now: clock.now_ms() },
-        )?;
+        let (data, seeded) =
+            seed::Seeded::build(files, Tenant::management_audience(&issuer), config.random_seed, &rng, clock.now_ms())?;
         let state_dir = config.state_dir.as_deref();
         let key = tokens::SigningKey::load_or_create(config.signing_key.as_deref(), state_dir)?;
         let tls = tls::load(&config.tls, state_dir, &domain)?;
-        let tenant = Tenant::new(domain, issuer, key, data);
+        let tenant = Tenant::new(domain, issuer, key, data, seeded);
         let state = AppState::new(tenant, clock, rng, config.random_seed, tls.ca_pem.clone(), config.admin_token.clone());
         Ok(Self { listener, addr, state, tls })
     }
@@ -134,6 +132,11 @@ impl Emulator {
 
     /// Serves until `shutdown` resolves, then drains open connections (at most ten seconds).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) {
+        // Make the foreign test key off the request path, so the first negative-test token is as
+        // fast as any other; the work runs on a blocking thread after the ready line.
+        tokio::task::spawn_blocking(|| {
+            let _ = tokens::keys::foreign();
+        });
         let router = server::router(self.state.clone());
         server::serve(self.listener, router, self.tls, shutdown).await;
     }

@@ -70,13 +70,15 @@ pub struct Tenant {
     // A std RwLock: every critical section is short, synchronous work on in-memory data and no
     // lock is ever held across an `.await`.
     data: RwLock<TenantData>,
-    seeded: TenantData,
+    /// How to rebuild the seeded state on reset. Keeping the seed text rather than a second copy
+    /// of every user halves the memory of a large tenant.
+    seed: seed::Seeded,
 }
 
 impl Tenant {
-    pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData) -> Self {
+    pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData, seed: seed::Seeded) -> Self {
         let jwks = serde_json::json!({ "keys": [key.jwk()] });
-        Self { domain, issuer, key, jwks, data: RwLock::new(data.clone()), seeded: data }
+        Self { domain, issuer, key, jwks, data: RwLock::new(data), seed }
     }
 
     /// The audience of this tenant's Management API.
@@ -103,9 +105,10 @@ impl Tenant {
         f(&mut data)
     }
 
-    /// Back to the state the seeds produced.
-    pub fn reset(&self) {
-        let fresh = self.seeded.clone();
+    /// Back to the state the seeds produced: the same objects, ids and timestamps as at start.
+    pub fn reset(&self) -> Result<(), seed::SeedError> {
+        let fresh = self.seed.rebuild()?;
         self.write(|data| *data = fresh);
+        Ok(())
     }
 }

@@ -165,3 +165,17 @@ fn a_hundred_thousand_users_load_with_fast_hashes() {
     let u = data.users.by_email("Username-Password-Authentication", "user99999@example.com").expect("last user");
     assert!(u.password.as_ref().is_some_and(|p| p.is_fast() && p.verify("Passw0rd!")));
 }
+
+#[test]
+fn a_rebuild_replays_the_same_generated_ids_and_times() {
+    let files = vec![file("t.json", r#"{"roles": [{"name": "r"}], "users": [{"email": "a@b.c"}, {"email": "d@e.f"}]}"#)];
+    let (first, seeded) = seed::Seeded::build(files, "https://localhost/api/v2/".into(), 9, &SeededRng::new(9), 1_700_000_000_000).expect("build");
+    let again = seeded.rebuild().expect("rebuild");
+    let ids = |d: &TenantData| {
+        let mut ids: Vec<String> = d.users.iter().map(|u| format!("{} {}", u.user_id, u.created_at)).collect();
+        ids.sort();
+        ids.push(d.roles[0].id.clone());
+        ids
+    };
+    assert_eq!(ids(&first), ids(&again));
+}
