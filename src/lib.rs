@@ -37,7 +37,7 @@ pub mod tokens;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::Path;
 
 pub use config::Config;
 pub use state::AppState;
@@ -103,8 +103,8 @@ impl Emulator {
         &self.state
     }
 
-    pub fn ca_path(&self) -> Option<&PathBuf> {
-        self.tls.ca_path.as_ref()
+    pub fn ca_path(&self) -> Option<&Path> {
+        self.tls.ca_path.as_deref()
     }
 
     /// The line scripts wait for: `auth0-emulator ready url=… domain=… ca=… users=… random_seed=…`.

@@ -218,7 +218,7 @@ pub struct ClientGrant {
 }
 
 /// Options of a database connection; other keys Auth0 knows are kept as they came.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_username: Option<bool>,
@@ -238,22 +238,6 @@ pub struct ConnectionOptions {
     pub brute_force_protection: Option<bool>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
-}
-
-impl Default for ConnectionOptions {
-    fn default() -> Self {
-        Self {
-            requires_username: None,
-            password_policy: None,
-            password_complexity_options: None,
-            import_mode: None,
-            enabled_database_customization: None,
-            custom_scripts: None,
-            configuration: None,
-            brute_force_protection: None,
-            other: Map::new(),
-        }
-    }
 }
 
 /// A connection. `enabled_clients` left out of a seed means every client of the tenant.
