@@ -4,6 +4,11 @@ pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const OAUTH_AS_METADATA: &str = "/.well-known/oauth-authorization-server";
 pub const JWKS: &str = "/.well-known/jwks.json";
 
+pub const SIGNUP: &str = "/dbconnections/signup";
+pub const CHANGE_PASSWORD: &str = "/dbconnections/change_password";
+/// The page a password-reset link opens (`/lo/reset?ticket=…`).
+pub const RESET_PASSWORD_PAGE: &str = "/lo/reset";
+
 pub const MANAGEMENT_PREFIX: &str = "/api/v2";
 
 pub const CONTROL_PREFIX: &str = "/__emulator";
@@ -12,3 +17,4 @@ pub const CONTROL_CA: &str = "/__emulator/ca.pem";
 pub const CONTROL_RESET: &str = "/__emulator/reset";
 pub const CONTROL_TOKENS: &str = "/__emulator/tokens";
 pub const CONTROL_CLOCK: &str = "/__emulator/clock";
+pub const CONTROL_OUTBOX: &str = "/__emulator/outbox";

@@ -10,15 +10,41 @@ use axum::Json;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    InvalidScope,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    UnsupportedResponseType,
+    AccessDenied,
+    Unauthorized,
+    TooManyAttempts,
+    TooManyRequests,
+    LoginRequired,
+    InvalidToken,
+    ServerError,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
 }
 
 impl ErrorCode {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::TooManyRequests => "too_many_requests",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::ServerError => "server_error",
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -42,6 +68,16 @@ pub struct AuthError {
 impl AuthError {
     pub fn new(status: StatusCode, code: ErrorCode, description: impl Into<String>) -> Self {
         Self { status, code, description: description.into() }
+    }
+
+    /// 400 `invalid_request`, e.g. `Missing required parameter: code`.
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest, description)
+    }
+
+    /// 403 `invalid_grant`, e.g. `Wrong email or password.`
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::InvalidGrant, description)
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod metadata;
 pub mod model;
+pub mod outbox;
 pub mod password_policy;
 pub mod passwords;
 pub mod search;
@@ -37,6 +38,8 @@ pub struct TenantData {
     pub roles: Vec<Role>,
     pub actions: Actions,
     pub users: UserStore,
+    /// Messages Auth0 would have sent; read through the control API.
+    pub outbox: outbox::Outbox,
 }
 
 impl TenantData {

@@ -340,6 +340,7 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
         roles,
         actions,
         users: store,
+        outbox: Default::default(),
     })
 }
 
