@@ -4,6 +4,10 @@ pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const OAUTH_AS_METADATA: &str = "/.well-known/oauth-authorization-server";
 pub const JWKS: &str = "/.well-known/jwks.json";
 
+pub const TOKEN: &str = "/oauth/token";
+pub const REVOKE: &str = "/oauth/revoke";
+pub const USERINFO: &str = "/userinfo";
+
 pub const SIGNUP: &str = "/dbconnections/signup";
 pub const CHANGE_PASSWORD: &str = "/dbconnections/change_password";
 /// The page a password-reset link opens (`/lo/reset?ticket=…`).

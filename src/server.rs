@@ -35,7 +35,7 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Every route of every surface, with the shared layers.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(crate::authn::routes())
+        .merge(crate::authn::routes(state.clone()))
         .merge(crate::control::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

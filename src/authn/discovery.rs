@@ -22,11 +22,15 @@ pub async fn openid_configuration(State(state): State<AppState>) -> impl IntoRes
 pub fn document(tenant: &Tenant) -> Value {
     let mut doc = Map::new();
     doc.insert("issuer".into(), tenant.issuer.clone().into());
+    doc.insert("token_endpoint".into(), tenant.url(paths::TOKEN).into());
+    doc.insert("userinfo_endpoint".into(), tenant.url(paths::USERINFO).into());
     doc.insert("jwks_uri".into(), tenant.url(paths::JWKS).into());
+    doc.insert("revocation_endpoint".into(), tenant.url(paths::REVOKE).into());
     let rest = json!({
         "scopes_supported": ["openid", "profile", "offline_access", "name", "given_name", "family_name",
             "nickname", "email", "email_verified", "picture", "created_at", "identities", "phone", "address"],
         "subject_types_supported": ["public"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name",
             "given_name", "iat", "identities", "iss", "name", "nickname", "phone_number", "picture", "sub"],
         "request_uri_parameter_supported": false,

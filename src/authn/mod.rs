@@ -1,22 +1,35 @@
 //! The Authentication API: the endpoints SDKs call on the tenant's domain. One file per endpoint.
-//! Today: OpenID discovery and the JWKS.
+
 
 pub mod dbconnections;
 pub mod discovery;
 pub mod error;
 pub mod jwks;
 pub mod params;
+pub mod client_auth;
+pub mod cors;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;
 
-use axum::routing::get;
+use axum::middleware;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::paths;
 use crate::state::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: AppState) -> Router<AppState> {
+    // Endpoints browsers call cross-origin.
+    let browser = Router::new()
+        .route(paths::TOKEN, post(token::token))
+        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(paths::REVOKE, post(revoke::revoke))
+        .merge(dbconnections::routes())
+        .layer(middleware::from_fn_with_state(state, cors::cors));
     Router::new()
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::OAUTH_AS_METADATA, get(discovery::openid_configuration))
         .route(paths::JWKS, get(jwks::jwks))
-        .merge(dbconnections::routes())
+        .merge(browser)
 }

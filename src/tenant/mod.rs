@@ -1,6 +1,10 @@
 //! The tenant: Auth0's domain model, HTTP-agnostic. It owns the configuration objects, the users
 //! and the signing key, and returns typed errors that each API surface renders its own way.
 
+pub mod actions;
+pub mod auth_store;
+pub mod issue;
+pub mod login;
 pub mod metadata;
 pub mod model;
 pub mod outbox;
@@ -8,6 +12,7 @@ pub mod password_policy;
 pub mod passwords;
 pub mod search;
 pub mod seed;
+pub mod signup;
 pub mod users;
 
 use std::sync::RwLock;
@@ -40,6 +45,8 @@ pub struct TenantData {
     pub users: UserStore,
     /// Messages Auth0 would have sent; read through the control API.
     pub outbox: outbox::Outbox,
+    /// Codes, refresh tokens, sessions and failed-login counters.
+    pub auth: auth_store::AuthStore,
 }
 
 impl TenantData {
@@ -106,6 +113,35 @@ impl Tenant {
     pub fn write<T>(&self, f: impl FnOnce(&mut TenantData) -> T) -> T {
         let mut data = self.data.write().unwrap_or_else(|p| p.into_inner());
         f(&mut data)
+    }
+
+    /// Signs tokens whose claims were decided under the lock; call it after releasing the lock.
+    pub fn sign(&self, unsigned: issue::Unsigned) -> Result<issue::Signed, crate::tokens::KeyError> {
+        use crate::tokens::jws;
+        let access_token = match unsigned.access {
+            issue::AccessToken::Jwt(claims) => jws::sign_rs256(&self.key, &claims)?,
+            issue::AccessToken::Opaque(token) => token,
+        };
+        let id_token = match unsigned.id {
+            Some((mut claims, signer)) => {
+                if unsigned.at_hash {
+                    claims.insert("at_hash".into(), issue::at_hash(&access_token).into());
+                }
+                Some(match signer {
+                    issue::IdSigner::Rs256 => jws::sign_rs256(&self.key, &claims)?,
+                    issue::IdSigner::Hs256(secret) => jws::sign_hs256(secret.as_bytes(), &claims)?,
+                })
+            }
+            None => None,
+        };
+        Ok(issue::Signed {
+            access_token,
+            id_token,
+            refresh_token: unsigned.refresh_token,
+            scope: unsigned.scope,
+            expires_in: unsigned.expires_in,
+            token_type: "Bearer",
+        })
     }
 
     /// Back to the state the seeds produced: the same objects, ids and timestamps as at start.

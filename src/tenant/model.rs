@@ -89,6 +89,23 @@ pub struct Client {
     pub oidc_conformant: bool,
     #[serde(default)]
     pub cross_origin_authentication: bool,
+    #[serde(default)]
+    pub refresh_token: RefreshTokenConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RotationType {
+    #[default]
+    NonRotating,
+    Rotating,
+}
+
+/// A client's refresh-token settings (Auth0 defaults: non-rotating).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RefreshTokenConfig {
+    #[serde(default)]
+    pub rotation_type: RotationType,
 }
 
 impl Client {
@@ -100,6 +117,12 @@ impl Client {
             AppType::NonInteractive => &["client_credentials"],
         };
         grants.iter().map(|g| (*g).to_string()).collect()
+    }
+
+    /// The origins a browser app of this client may call from (CORS, `web_message`).
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        let origin = origin.trim_end_matches('/');
+        self.web_origins.iter().chain(&self.allowed_origins).any(|o| o.trim_end_matches('/') == origin)
     }
 
     pub fn is_public(&self) -> bool {

@@ -341,6 +341,7 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
         actions,
         users: store,
         outbox: Default::default(),
+        auth: Default::default(),
     })
 }
 

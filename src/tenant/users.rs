@@ -216,6 +216,11 @@ impl UserStore {
         self.by_id.get(user_id)
     }
 
+    /// Mutable access for changes that leave id, email and username alone (indexes stay valid).
+    pub fn get_mut(&mut self, user_id: &str) -> Option<&mut User> {
+        self.by_id.get_mut(user_id)
+    }
+
     pub fn by_email(&self, connection: &str, email: &str) -> Option<&User> {
         let id = self.by_email.get(&(connection.to_string(), email.to_lowercase()))?;
         self.by_id.get(id)

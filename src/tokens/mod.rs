@@ -4,6 +4,7 @@
 pub mod jws;
 pub mod keys;
 pub mod mint;
+pub mod verify;
 
 pub use keys::{KeyError, SigningKey};
 pub use mint::{TokenKind, TokenSpec};
