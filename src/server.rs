@@ -35,10 +35,11 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Every route of every surface, with the shared layers.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(crate::authn::routes(state.clone()))
+        .merge(crate::authn::routes())
         .merge(crate::control::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::authn::cors::cors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

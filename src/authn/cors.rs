@@ -10,11 +10,19 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::paths;
 use crate::state::AppState;
 
 const ALLOWED_HEADERS: &str = "auth0-client, authorization, content-type, dpop";
 
+/// The paths browsers call cross-origin. The middleware wraps the whole router (so it answers
+/// preflights before routing) and leaves every other path alone.
+const BROWSER_PATHS: &[&str] = &[paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::SIGNUP, paths::CHANGE_PASSWORD];
+
 pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !BROWSER_PATHS.contains(&request.uri().path()) {
+        return next.run(request).await;
+    }
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let allowed = origin
         .as_deref()

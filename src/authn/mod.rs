@@ -12,24 +12,19 @@ pub mod revoke;
 pub mod token;
 pub mod userinfo;
 
-use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::paths;
 use crate::state::AppState;
 
-pub fn routes(state: AppState) -> Router<AppState> {
-    // Endpoints browsers call cross-origin.
-    let browser = Router::new()
-        .route(paths::TOKEN, post(token::token))
-        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
-        .route(paths::REVOKE, post(revoke::revoke))
-        .merge(dbconnections::routes())
-        .layer(middleware::from_fn_with_state(state, cors::cors));
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route(paths::DISCOVERY, get(discovery::openid_configuration))
         .route(paths::OAUTH_AS_METADATA, get(discovery::openid_configuration))
         .route(paths::JWKS, get(jwks::jwks))
-        .merge(browser)
+        .route(paths::TOKEN, post(token::token))
+        .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(paths::REVOKE, post(revoke::revoke))
+        .merge(dbconnections::routes())
 }
