@@ -6,4 +6,5 @@ mod discovery;
 mod errors;
 mod helpers;
 mod seed;
+mod token;
 mod transport;
