@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod error;
 pub mod health;
+pub mod outbox;
 pub mod tokens;
 
 use axum::extract::{Request, State};
@@ -25,6 +26,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(paths::CONTROL_RESET, post(health::reset))
         .route(paths::CONTROL_TOKENS, post(tokens::mint))
         .route(paths::CONTROL_CLOCK, get(clock::status).post(clock::update))
+        .route(paths::CONTROL_OUTBOX, get(outbox::list).delete(outbox::clear))
         .route_layer(middleware::from_fn_with_state(state, require_admin_token));
     Router::new()
         .route(paths::CONTROL_HEALTH, get(health::health))

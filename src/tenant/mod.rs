@@ -9,6 +9,7 @@ pub mod metadata;
 pub mod model;
 pub mod outbox;
 pub mod password_policy;
+pub mod password_reset;
 pub mod passwords;
 pub mod search;
 pub mod seed;

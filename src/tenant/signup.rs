@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Value};
 
+use super::model::Connection;
 use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
 use super::seed::is_email;
@@ -145,8 +146,7 @@ pub fn check_user_metadata(value: &Value) -> Result<Map<String, Value>, UserMeta
 struct Target {
     connection: String,
     requires_username: bool,
-    policy: PasswordPolicy,
-    min_length: Option<u32>,
+    policy: (PasswordPolicy, Option<u32>),
 }
 
 /// Creates the user, or says why not. `rng` draws the id and the password salt; `now` stamps
@@ -167,14 +167,7 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         Ok(Target {
             connection: found.name.clone(),
             requires_username: found.requires_username(),
-            policy: found.options.password_policy.unwrap_or(PasswordPolicy::Good),
-            min_length: found
-                .options
-                .password_complexity_options
-                .as_ref()
-                .and_then(|o| o.get("min_length"))
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok()),
+            policy: password_policy_of(found),
         })
     })?;
 
@@ -196,7 +189,7 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
     }
     let password = request.password.ok_or(SignupFailure::Missing("password"))?;
     let user_metadata = request.user_metadata.as_ref().map(check_user_metadata).transpose()?;
-    target.policy.check(&password, target.min_length).map_err(SignupFailure::WeakPassword)?;
+    target.policy.0.check(&password, target.policy.1).map_err(SignupFailure::WeakPassword)?;
 
     let (default_name, default_nickname) =
         default_name_and_nickname(email.as_deref(), request.username.as_deref(), request.phone_number.as_deref());
@@ -250,6 +243,19 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         phone_number: request.phone_number,
         user_metadata,
     })
+}
+
+/// A connection's password policy (`good` when unset) and its
+/// `password_complexity_options.min_length`, which replaces the level's minimum.
+pub fn password_policy_of(connection: &Connection) -> (PasswordPolicy, Option<u32>) {
+    let options = &connection.options;
+    let min_length = options
+        .password_complexity_options
+        .as_ref()
+        .and_then(|o| o.get("min_length"))
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
+    (options.password_policy.unwrap_or(PasswordPolicy::Good), min_length)
 }
 
 /// JavaScript's `String.length`.

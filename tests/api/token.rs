@@ -280,7 +280,7 @@ async fn rotating_clients_get_a_new_refresh_token_and_reuse_revokes_the_family()
     let mut config = crate::helpers::test_config();
     config.seeds = vec![seed];
     let app = crate::helpers::spawn_with(config).await;
-    let (status, first) = token(&app, json!({"grant_type": "password", "client_id": "rot", "client_secret": "s", "username": "r@example.com", "password": "Passw0rd!", "scope": "openid offline_access"})).await;
+    let (status, first) = token(&app, json!({"grant_type": "password", "client_id": "rot", "client_secret": "s", "username": "r@example.com", "password": "Passw0rd!", "realm": "Username-Password-Authentication", "scope": "openid offline_access"})).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let rt1 = first["refresh_token"].as_str().expect("rt").to_string();
     let body = |rt: &str| json!({"grant_type": "refresh_token", "client_id": "rot", "client_secret": "s", "refresh_token": rt});

@@ -143,6 +143,10 @@ export class UserAgent {
   /** One request, no redirect following. `form` is sent x-www-form-urlencoded. */
   async request(input, { method = 'GET', form, headers = {} } = {}) {
     const url = new URL(input);
+    if (form && method === 'GET') {
+      url.search = new URLSearchParams(form).toString();
+      form = undefined;
+    }
     let target = url.href;
     for (const [from, to] of Object.entries(this.rewrite)) {
       if (url.origin === from) target = to + url.pathname + url.search;
@@ -273,6 +277,30 @@ export async function loginForCallback(ua, authorizeUrl, redirectUri, credential
     `the callback carries error=${error} (${result.callback.searchParams.get('error_description')})\n${ua.describe()}`,
   );
   return result.callback;
+}
+
+/**
+ * GET a logout URL and follow it to the app. Without an `id_token_hint`, Auth0's /oidc/logout
+ * may first show a confirmation page; that page's form is submitted like a user would.
+ */
+export async function logout(ua, logoutUrl) {
+  let res = await ua.follow(logoutUrl);
+  if (res.status === 200) {
+    const form = parseForms(res.text)[0];
+    assert.ok(form, `GET ${logoutUrl} answered 200 without a form: ${snippet(res.text)}\n${ua.describe()}`);
+    const button = form.buttons.find((b) => (b.type ?? 'submit') === 'submit' && b.name);
+    const fields = form.inputs.filter((i) => i.name).map((i) => [i.name, i.value ?? '']);
+    if (button) fields.push([button.name, button.value ?? '']);
+    res = await ua.follow(new URL(form.attrs.action || res.url.href, res.url), {
+      method: (form.attrs.method ?? 'get').toUpperCase(),
+      form: fields,
+    });
+  }
+  assert.ok(
+    res.status >= 300 && res.status < 400 && res.location,
+    `logout did not redirect back to the app: ${res.status} ${snippet(res.text)}\n${ua.describe()}`,
+  );
+  return res.location;
 }
 
 /** POST a form to the emulator's token endpoint with plain fetch; returns `{status, body}`. */
