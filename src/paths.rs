@@ -7,6 +7,19 @@ pub const JWKS: &str = "/.well-known/jwks.json";
 pub const TOKEN: &str = "/oauth/token";
 pub const REVOKE: &str = "/oauth/revoke";
 pub const USERINFO: &str = "/userinfo";
+pub const AUTHORIZE: &str = "/authorize";
+/// The hosted login page (Universal Login's `/u/login?state=<transaction>`).
+pub const LOGIN_PAGE: &str = "/u/login";
+/// The hosted signup page (`/authorize?screen_hint=signup` leads here).
+pub const SIGNUP_PAGE: &str = "/u/signup";
+pub const LOGOUT: &str = "/v2/logout";
+pub const OIDC_LOGOUT: &str = "/oidc/logout";
+/// Lock's client configuration script, `/client/<client_id>.js` (the router cannot match a
+/// suffix inside a segment, so the handler strips `.js`).
+pub const CLIENT_SCRIPT: &str = "/client/{script}";
+/// Cross-origin authentication (auth0-js `login`, Lock).
+pub const CO_AUTHENTICATE: &str = "/co/authenticate";
+pub const PASSWORDLESS_START: &str = "/passwordless/start";
 
 pub const SIGNUP: &str = "/dbconnections/signup";
 pub const CHANGE_PASSWORD: &str = "/dbconnections/change_password";

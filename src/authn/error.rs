@@ -26,6 +26,12 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
+    /// `/passwordless/start`'s dotted codes.
+    BadClientId,
+    BadConnection,
+    BadEmail,
+    BadPhoneNumber,
+    BadRequest,
 }
 
 impl ErrorCode {
@@ -48,6 +54,11 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::BadClientId => "bad.client_id",
+            ErrorCode::BadConnection => "bad.connection",
+            ErrorCode::BadEmail => "bad.email",
+            ErrorCode::BadPhoneNumber => "bad.phone_number",
+            ErrorCode::BadRequest => "bad.request",
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod jwks;
 pub mod params;
 pub mod client_auth;
 pub mod cors;
+pub mod passwordless;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
@@ -26,5 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route(paths::TOKEN, post(token::token))
         .route(paths::USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
         .route(paths::REVOKE, post(revoke::revoke))
+        .route(paths::PASSWORDLESS_START, post(passwordless::start))
         .merge(dbconnections::routes())
 }

@@ -20,6 +20,7 @@ use crate::tenant::model::RotationType;
 use crate::tenant::{Tenant, TenantData};
 
 pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub const PASSWORDLESS_OTP: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
 
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Result<Response, AuthError> {
     let grant_type = params.str("grant_type").ok_or_else(|| AuthError::invalid_request("Missing required parameter: grant_type"))?;
@@ -29,6 +30,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Pa
         "password" | PASSWORD_REALM => password(&state, &grant_type, &credentials, &params)?,
         "authorization_code" => authorization_code(&state, &credentials, &params)?,
         "refresh_token" => refresh_token(&state, &credentials, &params)?,
+        PASSWORDLESS_OTP => passwordless_otp(&state, &credentials, &params)?,
         other => {
             return Err(AuthError::new(
                 StatusCode::BAD_REQUEST,
@@ -189,6 +191,39 @@ fn authorization_code(state: &AppState, credentials: &Credentials, params: &Para
     })
 }
 
+fn passwordless_otp(state: &AppState, credentials: &Credentials, params: &Params) -> Result<Unsigned, AuthError> {
+    let tenant = state.tenant();
+    let now = state.clock().now_ms();
+    let username = required(params, "username")?;
+    let otp = required(params, "otp")?;
+    let realm = required(params, "realm")?;
+    let request = issue_request(tenant, state, now, None);
+    let new_id = state.rng().hex(24);
+    tenant.write(|data| {
+        let client = client_auth::authenticate(data, credentials)?;
+        client_auth::require_grant(&client, PASSWORDLESS_OTP)?;
+        let api = resolve_audience(data, params)?;
+        let to = if realm == "email" { username.trim().to_lowercase() } else { username.clone() };
+        let user = data
+            .passwordless_verify(&realm, &client.client_id, &to, &otp, new_id, now)
+            .map_err(|e| AuthError::invalid_grant(e.to_string()))?;
+        if user.blocked == Some(true) {
+            return Err(AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "user is blocked"));
+        }
+        let scope = issue::user_scope(data, &client, &user, api.as_ref(), params.str("scope").as_deref());
+        let grant = GrantContext {
+            client_id: client.client_id.clone(),
+            user_id: user.user_id.clone(),
+            scope,
+            audience: api.map(|a| a.identifier),
+            nonce: None,
+            auth_time: now.div_euclid(1000),
+            sid: None,
+        };
+        data.issue_for_user(&grant, request).ok_or_else(|| server_error("the user vanished during login"))
+    })
+}
+
 /// RFC 7636: `S256` is base64url(SHA-256(verifier)); `plain` is the verifier itself.
 pub fn pkce_matches(challenge: &str, method: Option<&str>, verifier: &str) -> bool {
     use base64::Engine;
@@ -261,7 +296,7 @@ mod tests {
     #[test]
     fn pkce_s256_matches_the_rfc_example() {
         // RFC 7636 appendix B.
-        assert!(pkce_matches("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Some("S256"), "dBjftJeZ4CVP-mJ0gSZpkbfQp3bI1sUyL2L4WlIl0xg"));
+        assert!(pkce_matches("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Some("S256"), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
         assert!(!pkce_matches("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", Some("S256"), "wrong"));
         assert!(pkce_matches("abc", None, "abc"));
         assert!(!pkce_matches("abc", Some("S512"), "abc"));

@@ -11,7 +11,6 @@ use serde_json::{Map, Value};
 use crate::state::AppState;
 use crate::tenant::actions::{self, Target};
 use crate::tenant::issue::{self, userinfo_audience};
-use crate::tokens::verify;
 
 fn unauthorized(description: &str) -> Response {
     let challenge = format!("Bearer realm=\"Users\", error=\"invalid_token\", error_description=\"{description}\"");
@@ -35,7 +34,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let now = state.clock().now_ms();
     // JWT access tokens carry their grant; opaque ones were recorded when issued.
     let (user_id, client_id, scope): (String, String, Vec<String>) = if token.split('.').count() == 3 {
-        match verify::verify(&tenant.key, token, &tenant.issuer, &userinfo_audience(&tenant.issuer), now.div_euclid(1000)) {
+        match tenant.verified.verify(&tenant.key, token, &tenant.issuer, &userinfo_audience(&tenant.issuer), now.div_euclid(1000)) {
             Ok(claims) => {
                 let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_string();
                 let azp = claims.get("azp").and_then(Value::as_str).unwrap_or_default().to_string();

@@ -9,6 +9,7 @@ pub mod metadata;
 pub mod model;
 pub mod outbox;
 pub mod password_policy;
+pub mod passwordless;
 pub mod password_reset;
 pub mod passwords;
 pub mod search;
@@ -48,6 +49,8 @@ pub struct TenantData {
     pub outbox: outbox::Outbox,
     /// Codes, refresh tokens, sessions and failed-login counters.
     pub auth: auth_store::AuthStore,
+    /// One-time codes of passwordless connections.
+    pub passwordless: passwordless::PasswordlessCodes,
 }
 
 impl TenantData {
@@ -76,6 +79,8 @@ pub struct Tenant {
     /// `https://DOMAIN/` (or the `--issuer` override), always with the trailing slash.
     pub issuer: String,
     pub key: SigningKey,
+    /// Tokens this tenant signed that have been verified once already.
+    pub verified: crate::tokens::verify::VerifiedTokens,
     /// Serialised once: the key never changes while the tenant lives.
     jwks: Value,
     // A std RwLock: every critical section is short, synchronous work on in-memory data and no
@@ -89,7 +94,7 @@ pub struct Tenant {
 impl Tenant {
     pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData, seed: seed::Seeded) -> Self {
         let jwks = serde_json::json!({ "keys": [key.jwk()] });
-        Self { domain, issuer, key, jwks, data: RwLock::new(data), seed }
+        Self { domain, issuer, key, verified: Default::default(), jwks, data: RwLock::new(data), seed }
     }
 
     /// The audience of this tenant's Management API.

@@ -342,6 +342,7 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
         users: store,
         outbox: Default::default(),
         auth: Default::default(),
+        passwordless: Default::default(),
     })
 }
 

@@ -146,6 +146,7 @@ pub fn check_user_metadata(value: &Value) -> Result<Map<String, Value>, UserMeta
 struct Target {
     connection: String,
     requires_username: bool,
+    /// The policy and its `min_length` override.
     policy: (PasswordPolicy, Option<u32>),
 }
 
@@ -189,7 +190,8 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
     }
     let password = request.password.ok_or(SignupFailure::Missing("password"))?;
     let user_metadata = request.user_metadata.as_ref().map(check_user_metadata).transpose()?;
-    target.policy.0.check(&password, target.policy.1).map_err(SignupFailure::WeakPassword)?;
+    let (policy, min_length) = target.policy;
+    policy.check(&password, min_length).map_err(SignupFailure::WeakPassword)?;
 
     let (default_name, default_nickname) =
         default_name_and_nickname(email.as_deref(), request.username.as_deref(), request.phone_number.as_deref());
@@ -261,4 +263,35 @@ pub fn password_policy_of(connection: &Connection) -> (PasswordPolicy, Option<u3
 /// JavaScript's `String.length`.
 fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn metadata_lengths_count_utf16_units_like_javascript() {
+        // 250 astral characters are 500 UTF-16 units: at the limit. One more is over.
+        assert!(check_user_metadata(&json!({"bio": "😀".repeat(250)})).is_ok());
+        assert_eq!(
+            check_user_metadata(&json!({"bio": format!("{}a", "😀".repeat(250))})),
+            Err(UserMetadataError::ValueTooLong("bio".into()))
+        );
+    }
+
+    #[test]
+    fn metadata_checks_report_the_first_offending_key() {
+        assert_eq!(check_user_metadata(&json!(["a"])), Err(UserMetadataError::NotObject));
+        assert_eq!(
+            check_user_metadata(&json!({"ok": "x", "n": 1, "b": true})),
+            Err(UserMetadataError::NotString("n".into()))
+        );
+        assert_eq!(
+            UserMetadataError::NotString("consentGiven".into()).to_string(),
+            "invalid user_metadata.consentGiven type (only strings are allowed)"
+        );
+        assert_eq!(check_user_metadata(&json!({})), Ok(Map::new()));
+    }
 }

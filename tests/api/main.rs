@@ -1,10 +1,13 @@
 //! One integration binary: every test starts the real server on port 0 through `spawn_app()`.
 
+mod change_password;
 mod cli;
 mod control;
 mod discovery;
 mod errors;
 mod helpers;
+mod passwordless;
 mod seed;
+mod signup;
 mod token;
 mod transport;

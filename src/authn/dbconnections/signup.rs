@@ -75,6 +75,7 @@ impl<'a> From<&'a SignedUp> for SignupResponse<'a> {
 pub async fn signup(State(state): State<AppState>, params: Result<Params, AuthError>) -> Result<Response, SignupError> {
     let request = request_of(&params?);
     let created = domain::signup(state.tenant(), state.rng(), state.clock().now_ms(), request)?;
+    tracing::debug!(user_id = %created.user_id, "user signed up");
     Ok(Json(SignupResponse::from(&created)).into_response())
 }
 
