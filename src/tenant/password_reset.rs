@@ -123,7 +123,8 @@ pub fn inspect(tenant: &Tenant, now: Millis, ticket: &str) -> Result<Ticket, Tic
 }
 
 /// Spends `ticket` on `password`: checks the connection's policy, stores the new password
-/// (fast hash with `salt`), and stamps `last_password_reset` and `updated_at`. Check and change
+/// (fast hash with `salt`), stamps `last_password_reset` and `updated_at`, and clears failed
+/// logins. Check and change
 /// happen under one write lock, so of two concurrent uses of a ticket exactly one succeeds.
 pub fn reset(tenant: &Tenant, now: Millis, ticket: &str, password: &str, salt: [u8; 16]) -> Result<Ticket, ResetFailure> {
     tenant.write(|data| {
@@ -134,6 +135,8 @@ pub fn reset(tenant: &Tenant, now: Millis, ticket: &str, password: &str, salt: [
         user.password = Some(PasswordHash::fast(password, salt));
         user.last_password_reset = Some(now.max(issued_at));
         user.updated_at = now;
+        // A successful reset lifts a brute-force block, as on Auth0.
+        data.auth.clear_failures(&found.user_id);
         Ok(found)
     })
 }

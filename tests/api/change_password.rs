@@ -261,3 +261,16 @@ async fn clearing_the_outbox_retires_its_links() {
     assert!(page.contains("This link is invalid."), "{page}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_password_reset_lifts_a_brute_force_block() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        login(&app, "john@example.com", "wrong").await;
+    }
+    assert_eq!(login(&app, "john@example.com", "Passw0rd!").await, StatusCode::TOO_MANY_REQUESTS);
+    let link = reset_link(&app, "john@example.com").await;
+    let (status, _, _) = submit(&app, &ticket_of(&link), "N3w-Passw0rd!").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(login(&app, "john@example.com", "N3w-Passw0rd!").await, StatusCode::OK);
+}
