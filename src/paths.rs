@@ -27,6 +27,9 @@ pub const CHANGE_PASSWORD: &str = "/dbconnections/change_password";
 pub const RESET_PASSWORD_PAGE: &str = "/lo/reset";
 
 pub const MANAGEMENT_PREFIX: &str = "/api/v2";
+pub const MGMT_USERS: &str = "/api/v2/users";
+pub const MGMT_USER: &str = "/api/v2/users/{id}";
+pub const MGMT_USERS_BY_EMAIL: &str = "/api/v2/users-by-email";
 
 pub const CONTROL_PREFIX: &str = "/__emulator";
 pub const CONTROL_HEALTH: &str = "/__emulator/health";

@@ -36,6 +36,7 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::authn::routes())
+        .merge(crate::mgmt::routes())
         .merge(crate::control::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,4 +1,20 @@
-//! The Management API v2 (`/api/v2/*`). Its resource handlers arrive with the Management API
-//! work; today it owns the surface's error body, which unknown `/api/v2` routes already use.
+//! The Management API v2 (`/api/v2/*`): bearer-token authorization with Auth0's scope rules, and
+//! one file per resource. Unknown `/api/v2` routes answer with this surface's error body.
 
+pub mod auth;
+pub mod body;
 pub mod error;
+pub mod users;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::paths;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(paths::MGMT_USERS, get(users::list).post(users::create))
+        .route(paths::MGMT_USER, get(users::get).patch(users::update).delete(users::delete))
+        .route(paths::MGMT_USERS_BY_EMAIL, get(users::by_email))
+}

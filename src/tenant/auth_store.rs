@@ -100,9 +100,8 @@ impl AuthStore {
         self.refresh_tokens.retain(|_, t| t.family != family);
     }
 
-    /// Revokes every refresh token of a user (deletion, blocking).
-    pub fn revoke_user(&mut self, user_id: &str) {
-        self.refresh_tokens.retain(|_, t| t.grant.user_id != user_id);
+    /// Ends a user's login sessions and `/userinfo`-only tokens (the user was deleted).
+    pub fn forget_user_sessions(&mut self, user_id: &str) {
         self.opaque_tokens.retain(|_, t| t.user_id != user_id);
         self.sessions.retain(|_, s| s.user_id != user_id);
     }

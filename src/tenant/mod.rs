@@ -15,6 +15,8 @@ pub mod passwords;
 pub mod search;
 pub mod seed;
 pub mod signup;
+pub mod user_admin;
+pub mod user_search;
 pub mod users;
 
 use std::sync::RwLock;

@@ -28,6 +28,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("seed-data/users.json", include_str!("../../seed-data/users.json")),
 ];
 
+/// Written in a seed where the Management API's identifier belongs (client grants, role
+/// permissions): the domain is only known once the server listens.
+pub const MANAGEMENT_API_PLACEHOLDER: &str = "https://{{domain}}/api/v2/";
+
 /// A seed problem: the file, the JSON path inside it, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {}{reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
@@ -284,7 +288,10 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
         for (i, r) in doc.resource_servers.into_iter().enumerate() {
             upsert(&mut apis, at(&name, format!("resource_servers[{i}]")), r, |r| r.identifier.clone());
         }
-        for (i, g) in doc.client_grants.into_iter().enumerate() {
+        for (i, mut g) in doc.client_grants.into_iter().enumerate() {
+            if g.audience == MANAGEMENT_API_PLACEHOLDER {
+                g.audience = ctx.management_audience.clone();
+            }
             upsert(&mut grants, at(&name, format!("client_grants[{i}]")), g, |g| format!("{}\n{}", g.client_id, g.audience));
         }
         for (i, c) in doc.connections.into_iter().enumerate() {

@@ -57,7 +57,12 @@ async fn client_credentials_mints_an_m2m_token_with_the_granted_scopes() {
 
 #[tokio::test]
 async fn client_credentials_refuses_apis_without_a_grant_and_unknown_apis() {
-    let app = spawn_app().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let seed = dir.path().join("t.json");
+    std::fs::write(&seed, json!({"clients": [{"client_id": "m2m-client", "client_secret": "m2m-client-secret", "app_type": "non_interactive"}]}).to_string()).expect("write");
+    let mut config = crate::helpers::test_config();
+    config.seeds = vec![seed];
+    let app = crate::helpers::spawn_with(config).await;
     let mgmt = format!("{}api/v2/", app.base);
     let (status, body) = token(&app, json!({"grant_type": "client_credentials", "client_id": "m2m-client", "client_secret": "m2m-client-secret", "audience": mgmt})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
