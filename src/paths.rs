@@ -30,6 +30,10 @@ pub const MANAGEMENT_PREFIX: &str = "/api/v2";
 pub const MGMT_USERS: &str = "/api/v2/users";
 pub const MGMT_USER: &str = "/api/v2/users/{id}";
 pub const MGMT_USERS_BY_EMAIL: &str = "/api/v2/users-by-email";
+pub const MGMT_JOBS_IMPORT: &str = "/api/v2/jobs/users-imports";
+pub const MGMT_JOBS_EXPORT: &str = "/api/v2/jobs/users-exports";
+pub const MGMT_JOB: &str = "/api/v2/jobs/{id}";
+pub const MGMT_JOB_ERRORS: &str = "/api/v2/jobs/{id}/errors";
 
 pub const CONTROL_PREFIX: &str = "/__emulator";
 pub const CONTROL_HEALTH: &str = "/__emulator/health";
@@ -38,3 +42,6 @@ pub const CONTROL_RESET: &str = "/__emulator/reset";
 pub const CONTROL_TOKENS: &str = "/__emulator/tokens";
 pub const CONTROL_CLOCK: &str = "/__emulator/clock";
 pub const CONTROL_OUTBOX: &str = "/__emulator/outbox";
+/// Where users-export files are downloaded (`{file}` carries the job id and a secret).
+pub const CONTROL_EXPORTS: &str = "/__emulator/exports";
+pub const CONTROL_EXPORT_FILE: &str = "/__emulator/exports/{file}";

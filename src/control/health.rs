@@ -38,3 +38,16 @@ pub async fn reset(State(state): State<AppState>) -> Result<Json<serde_json::Val
     let users = state.tenant().read(|data| data.users.len());
     Ok(Json(json!({ "status": "reset", "users": users })))
 }
+
+/// `GET /__emulator/exports/{file}`: the gzipped file of a users-export job (its `location`).
+/// The file name carries a random secret, as Auth0's pre-signed download URLs do.
+pub async fn export_file(State(state): State<AppState>, axum::extract::Path(file): axum::extract::Path<String>) -> Result<axum::response::Response, ControlError> {
+    let bytes = state.tenant().read(|data| {
+        data.jobs.export_by_file(&file).and_then(|job| match &job.kind {
+            crate::tenant::jobs::JobKind::Export { gzip, .. } => Some(gzip.clone()),
+            crate::tenant::jobs::JobKind::Import { .. } => None,
+        })
+    });
+    let bytes = bytes.ok_or_else(|| ControlError::new(ErrorCode::NotFound, format!("no export file {file}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/gzip")], bytes).into_response())
+}

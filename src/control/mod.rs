@@ -31,6 +31,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route(paths::CONTROL_HEALTH, get(health::health))
         .route(paths::CONTROL_CA, get(health::ca_pem))
+        .route(paths::CONTROL_EXPORT_FILE, get(health::export_file))
         .merge(guarded)
 }
 

@@ -4,9 +4,10 @@
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod jobs;
 pub mod users;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::paths;
@@ -17,4 +18,8 @@ pub fn routes() -> Router<AppState> {
         .route(paths::MGMT_USERS, get(users::list).post(users::create))
         .route(paths::MGMT_USER, get(users::get).patch(users::update).delete(users::delete))
         .route(paths::MGMT_USERS_BY_EMAIL, get(users::by_email))
+        .route(paths::MGMT_JOBS_IMPORT, post(jobs::import))
+        .route(paths::MGMT_JOBS_EXPORT, post(jobs::export))
+        .route(paths::MGMT_JOB, get(jobs::get))
+        .route(paths::MGMT_JOB_ERRORS, get(jobs::errors))
 }

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod auth_store;
 pub mod issue;
+pub mod jobs;
 pub mod login;
 pub mod metadata;
 pub mod model;
@@ -53,6 +54,8 @@ pub struct TenantData {
     pub auth: auth_store::AuthStore,
     /// One-time codes of passwordless connections.
     pub passwordless: passwordless::PasswordlessCodes,
+    /// Bulk import and export jobs.
+    pub jobs: jobs::Jobs,
 }
 
 impl TenantData {

@@ -350,6 +350,7 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
         outbox: Default::default(),
         auth: Default::default(),
         passwordless: Default::default(),
+        jobs: Default::default(),
     })
 }
 
@@ -433,6 +434,30 @@ fn validate_references(
         }
     }
     Ok(())
+}
+
+/// One element of a bulk-import file (`POST /jobs/users-imports`), checked exactly like a seed
+/// user and built for `connection`. The error's path is the element's index (`[3].email`).
+pub fn import_user(
+    value: Value,
+    index: usize,
+    connection: &str,
+    connections: &[Connection],
+    roles: &[Role],
+    rng: &SeededRng,
+    now: Millis,
+) -> Result<User, SeedError> {
+    let origin = Origin { file: Arc::from("users"), path: format!("[{index}]") };
+    let seed: SeedUser = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        origin.error(&field, e.inner().to_string())
+    })?;
+    if seed.connection.as_deref().is_some_and(|c| c != connection) {
+        return Err(origin.error("connection", format!("the file is being imported into {connection}")));
+    }
+    let ctx = BuildContext { management_audience: String::new(), rng, now };
+    build_user(seed, &origin, connections, roles, connection, &ctx)
 }
 
 /// A light check, in the spirit of Auth0's: one `@`, something on both sides, no whitespace.

@@ -87,7 +87,7 @@ fn object(body: &Map<String, Value>, field: &str) -> Result<Option<Map<String, V
 }
 
 fn check_metadata(kind: MetadataKind, map: &Map<String, Value>) -> Result<(), AdminError> {
-    metadata::validate(kind, map).map_err(|e| payload(format!("{} ({})", e.reason, e.path)))
+    metadata::validate(kind, map).map_err(|e| AdminError::InvalidBody(format!("Payload validation error: {} ({}).", e.reason, e.path)))
 }
 
 fn check_email(email: &str) -> Result<(), AdminError> {

@@ -6,6 +6,7 @@ mod control;
 mod discovery;
 mod errors;
 mod helpers;
+mod mgmt_jobs;
 mod mgmt_users;
 mod passwordless;
 mod seed;
