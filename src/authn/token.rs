@@ -17,6 +17,7 @@ use crate::tenant::auth_store::GrantContext;
 use crate::tenant::issue::{self, IssueRequest, RefreshPlan, Unsigned};
 use crate::tenant::login::{Attempt, LoginError};
 use crate::tenant::model::RotationType;
+use crate::tenant::logs::{Event, EventType};
 use crate::tenant::{Tenant, TenantData};
 
 pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
@@ -25,12 +26,12 @@ pub const PASSWORDLESS_OTP: &str = "http://auth0.com/oauth/grant-type/passwordle
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Result<Response, AuthError> {
     let grant_type = params.str("grant_type").ok_or_else(|| AuthError::invalid_request("Missing required parameter: grant_type"))?;
     let credentials = client_auth::credentials(&headers, &params)?;
-    let unsigned = match grant_type.as_str() {
-        "client_credentials" => client_credentials(&state, &credentials, &params)?,
-        "password" | PASSWORD_REALM => password(&state, &grant_type, &credentials, &params)?,
-        "authorization_code" => authorization_code(&state, &credentials, &params)?,
-        "refresh_token" => refresh_token(&state, &credentials, &params)?,
-        PASSWORDLESS_OTP => passwordless_otp(&state, &credentials, &params)?,
+    let result = match grant_type.as_str() {
+        "client_credentials" => client_credentials(&state, &credentials, &params),
+        "password" | PASSWORD_REALM => password(&state, &grant_type, &credentials, &params),
+        "authorization_code" => authorization_code(&state, &credentials, &params),
+        "refresh_token" => refresh_token(&state, &credentials, &params),
+        PASSWORDLESS_OTP => passwordless_otp(&state, &credentials, &params),
         other => {
             return Err(AuthError::new(
                 StatusCode::BAD_REQUEST,
@@ -39,11 +40,50 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Pa
             ))
         }
     };
+    let unsigned = match result {
+        Ok(unsigned) => unsigned,
+        Err(e) => {
+            log_failure(&state, &grant_type, &credentials, &params, &e);
+            return Err(e);
+        }
+    };
     let signed = state.tenant().sign(unsigned).map_err(server_error)?;
     let mut response = Json(signed).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)
+}
+
+/// Records a failed exchange in the tenant log (`f`, `limit_wc`, `feccft`).
+fn log_failure(state: &AppState, grant_type: &str, credentials: &Credentials, params: &Params, e: &AuthError) {
+    let kind = match (grant_type, e.code) {
+        ("client_credentials", _) => EventType::FailedClientCredentials,
+        (_, ErrorCode::TooManyAttempts) => EventType::LimitWc,
+        _ => EventType::Failed,
+    };
+    let event = Event {
+        description: Some(e.description.clone()),
+        client_id: Some(credentials.client_id.clone()),
+        user_name: params.str("username"),
+        connection: params.str("realm"),
+        audience: params.str("audience"),
+        ..Event::default()
+    };
+    state.tenant().logs.record(kind, event, state.rng().hex(24), state.clock().now_ms());
+}
+
+/// Records a successful exchange for a user.
+fn log_user_success(state: &AppState, kind: EventType, client: &crate::tenant::model::Client, user: &crate::tenant::users::User, description: &str) {
+    let event = Event {
+        description: Some(description.into()),
+        client_id: Some(client.client_id.clone()),
+        client_name: Some(client.name.clone()),
+        connection: Some(user.connection.clone()),
+        user_id: Some(user.user_id.clone()),
+        user_name: user.email.clone().or_else(|| user.username.clone()).or_else(|| user.phone_number.clone()),
+        ..Event::default()
+    };
+    state.tenant().logs.record(kind, event, state.rng().hex(24), state.clock().now_ms());
 }
 
 fn server_error(e: impl std::fmt::Display) -> AuthError {
@@ -112,6 +152,15 @@ fn client_credentials(state: &AppState, credentials: &Credentials, params: &Para
             }
             None => grant.scope.clone(),
         };
+        let event = Event {
+            description: Some("Client Credentials for Access Token".into()),
+            client_id: Some(client.client_id.clone()),
+            client_name: Some(client.name.clone()),
+            audience: Some(api.identifier.clone()),
+            scope: Some(scope.join(" ")),
+            ..Event::default()
+        };
+        tenant.logs.record(EventType::ClientCredentials, event, state.rng().hex(24), now);
         Ok(data.issue_for_client(&client, &api, &scope, &tenant.issuer, now))
     })
 }
@@ -142,6 +191,7 @@ fn password(state: &AppState, grant_type: &str, credentials: &Credentials, param
         let api = resolve_audience(data, params)?;
         let attempt = Attempt { connection: &connection, client_id: &client.client_id, username: &username, password: &password, now, rehash_salt: salt };
         let user = data.login(&attempt).map_err(login_error)?;
+        log_user_success(state, EventType::Success, &client, &user, "Successful login");
         let scope = issue::user_scope(data, &client, &user, api.as_ref(), params.str("scope").as_deref());
         let grant = GrantContext {
             client_id: client.client_id.clone(),
@@ -185,7 +235,7 @@ fn authorization_code(state: &AppState, credentials: &Credentials, params: &Para
             Some(u) if u.blocked == Some(true) => {
                 return Err(AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "user is blocked"))
             }
-            Some(_) => {}
+            Some(user) => log_user_success(state, EventType::CodeExchange, &client, user, "Authorization Code for Access Token"),
         }
         data.issue_for_user(&stored.grant, request).ok_or_else(invalid)
     })
@@ -210,6 +260,7 @@ fn passwordless_otp(state: &AppState, credentials: &Credentials, params: &Params
         if user.blocked == Some(true) {
             return Err(AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "user is blocked"));
         }
+        log_user_success(state, EventType::Success, &client, &user, "Successful login");
         let scope = issue::user_scope(data, &client, &user, api.as_ref(), params.str("scope").as_deref());
         let grant = GrantContext {
             client_id: client.client_id.clone(),
@@ -261,7 +312,7 @@ fn refresh_token(state: &AppState, credentials: &Credentials, params: &Params) -
             Some(u) if u.blocked == Some(true) => {
                 return Err(AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "user is blocked"))
             }
-            Some(_) => {}
+            Some(user) => log_user_success(state, EventType::RefreshExchange, &client, user, "Refresh Token for Access Token"),
         }
         let mut grant = stored.grant.clone();
         grant.nonce = None;

@@ -16,6 +16,8 @@ use crate::tokens::verify::VerifyError;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub sub: String,
+    /// The client the token was issued to (`azp`).
+    pub client_id: Option<String>,
     pub scopes: Vec<String>,
 }
 
@@ -81,6 +83,7 @@ impl FromRequestParts<AppState> for Caller {
             })?;
         let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default().to_string();
         let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or_default().split_whitespace().map(String::from).collect();
-        Ok(Caller { sub, scopes })
+        let client_id = claims.get("azp").and_then(Value::as_str).map(String::from);
+        Ok(Caller { sub, client_id, scopes })
     }
 }

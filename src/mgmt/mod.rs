@@ -5,6 +5,8 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod jobs;
+pub mod logs;
+pub mod user_blocks;
 pub mod users;
 
 use axum::routing::{get, post};
@@ -18,6 +20,11 @@ pub fn routes() -> Router<AppState> {
         .route(paths::MGMT_USERS, get(users::list).post(users::create))
         .route(paths::MGMT_USER, get(users::get).patch(users::update).delete(users::delete))
         .route(paths::MGMT_USERS_BY_EMAIL, get(users::by_email))
+        .route(paths::MGMT_LOGS, get(logs::list))
+        .route(paths::MGMT_LOG, get(logs::get))
+        .route(paths::MGMT_USER_LOGS, get(logs::for_user))
+        .route(paths::MGMT_USER_BLOCKS, get(user_blocks::get_by_identifier).delete(user_blocks::delete_by_identifier))
+        .route(paths::MGMT_USER_BLOCK, get(user_blocks::get).delete(user_blocks::delete))
         .route(paths::MGMT_JOBS_IMPORT, post(jobs::import))
         .route(paths::MGMT_JOBS_EXPORT, post(jobs::export))
         .route(paths::MGMT_JOB, get(jobs::get))

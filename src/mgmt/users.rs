@@ -12,6 +12,7 @@ use super::auth::Caller;
 use super::body::{self, Body};
 use super::error::{ErrorCode, MgmtError};
 use crate::state::AppState;
+use crate::tenant::logs::{Event, EventType};
 use crate::tenant::search::{self, check_page_window};
 use crate::tenant::user_admin::{AdminError, WriteContext};
 use crate::tenant::user_search::Sort;
@@ -35,6 +36,12 @@ impl From<AdminError> for MgmtError {
             AdminError::Exists => MgmtError::new(StatusCode::CONFLICT, message, Some(ErrorCode::Auth0IdpError)),
         }
     }
+}
+
+/// Records a Management API write (`sapi`) in the tenant log.
+fn log_api(state: &AppState, caller: &Caller, description: &str, user_id: &str) {
+    let event = Event { description: Some(description.into()), client_id: caller.client_id.clone(), user_id: Some(user_id.into()), ..Event::default() };
+    state.tenant().logs.record(EventType::ManagementApi, event, state.rng().hex(24), state.clock().now_ms());
 }
 
 fn write_context(state: &AppState) -> WriteContext {
@@ -79,6 +86,7 @@ pub async fn create(State(state): State<AppState>, caller: Caller, Body(body): B
     caller.require_any(&["create:users"])?;
     let ctx = write_context(&state);
     let user = state.tenant().write(|data| data.create_user(&body, ctx))?;
+    log_api(&state, &caller, "Create a User", &user.user_id);
     Ok((StatusCode::CREATED, Json(serde_json::to_value(user.view()).unwrap_or(Value::Null))))
 }
 
@@ -109,6 +117,7 @@ pub async fn update(State(state): State<AppState>, caller: Caller, Path(id): Pat
     };
     let ctx = write_context(&state);
     let user = state.tenant().write(|data| data.update_user(&id, &body, allowed, ctx))?;
+    log_api(&state, &caller, "Update a User", &user.user_id);
     Ok(Json(serde_json::to_value(user.view()).unwrap_or(Value::Null)))
 }
 
@@ -121,6 +130,7 @@ pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Pat
         }
     }
     state.tenant().write(|data| data.delete_user(&id));
+    log_api(&state, &caller, "Delete a User", &id);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -6,6 +6,7 @@ pub mod auth_store;
 pub mod issue;
 pub mod jobs;
 pub mod login;
+pub mod logs;
 pub mod metadata;
 pub mod model;
 pub mod outbox;
@@ -86,6 +87,8 @@ pub struct Tenant {
     pub key: SigningKey,
     /// Tokens this tenant signed that have been verified once already.
     pub verified: crate::tokens::verify::VerifiedTokens,
+    /// What happened, as `GET /api/v2/logs` shows it.
+    pub logs: logs::Logs,
     /// Serialised once: the key never changes while the tenant lives.
     jwks: Value,
     // A std RwLock: every critical section is short, synchronous work on in-memory data and no
@@ -99,7 +102,7 @@ pub struct Tenant {
 impl Tenant {
     pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData, seed: seed::Seeded) -> Self {
         let jwks = serde_json::json!({ "keys": [key.jwk()] });
-        Self { domain, issuer, key, verified: Default::default(), jwks, data: RwLock::new(data), seed }
+        Self { domain, issuer, key, verified: Default::default(), logs: Default::default(), jwks, data: RwLock::new(data), seed }
     }
 
     /// The audience of this tenant's Management API.
@@ -159,6 +162,7 @@ impl Tenant {
     pub fn reset(&self) -> Result<(), seed::SeedError> {
         let fresh = self.seed.rebuild()?;
         self.write(|data| *data = fresh);
+        self.logs.clear();
         Ok(())
     }
 }

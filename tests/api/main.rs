@@ -7,6 +7,7 @@ mod discovery;
 mod errors;
 mod helpers;
 mod mgmt_jobs;
+mod mgmt_logs;
 mod mgmt_users;
 mod passwordless;
 mod seed;

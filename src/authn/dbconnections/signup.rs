@@ -22,6 +22,7 @@ use super::error::SignupError;
 use crate::authn::error::AuthError;
 use crate::authn::params::Params;
 use crate::state::AppState;
+use crate::tenant::logs::{Event, EventType};
 use crate::tenant::signup::{self as domain, SignedUp, SignupRequest};
 
 /// The 200 body; absent attributes are omitted.
@@ -74,7 +75,24 @@ impl<'a> From<&'a SignedUp> for SignupResponse<'a> {
 
 pub async fn signup(State(state): State<AppState>, params: Result<Params, AuthError>) -> Result<Response, SignupError> {
     let request = request_of(&params?);
-    let created = domain::signup(state.tenant(), state.rng(), state.clock().now_ms(), request)?;
+    let mut event = Event {
+        client_id: request.client_id.clone(),
+        connection: request.connection.clone(),
+        user_name: request.email.clone().or_else(|| request.username.clone()),
+        ..Event::default()
+    };
+    let now = state.clock().now_ms();
+    let created = match domain::signup(state.tenant(), state.rng(), now, request) {
+        Ok(created) => created,
+        Err(e) => {
+            event.description = Some(e.to_string());
+            state.tenant().logs.record(EventType::FailedSignup, event, state.rng().hex(24), now);
+            return Err(e.into());
+        }
+    };
+    event.user_id = Some(created.user_id.clone());
+    event.description = Some("Successful signup".into());
+    state.tenant().logs.record(EventType::SuccessSignup, event, state.rng().hex(24), now);
     tracing::debug!(user_id = %created.user_id, "user signed up");
     Ok(Json(SignupResponse::from(&created)).into_response())
 }
