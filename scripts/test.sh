@@ -17,6 +17,7 @@ say() { printf '[test.sh] %s\n' "$*" >&2; }
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v certutil >/dev/null || missing+=(libnss3-tools)
+command -v openssl >/dev/null || missing+=(openssl)
 if (( ${#missing[@]} > 0 )); then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     say "installing system packages: ${missing[*]}"
