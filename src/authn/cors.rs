@@ -17,7 +17,7 @@ const ALLOWED_HEADERS: &str = "auth0-client, authorization, content-type, dpop";
 
 /// The paths browsers call cross-origin. The middleware wraps the whole router (so it answers
 /// preflights before routing) and leaves every other path alone.
-const BROWSER_PATHS: &[&str] = &[paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::SIGNUP, paths::CHANGE_PASSWORD, paths::PASSWORDLESS_START];
+const BROWSER_PATHS: &[&str] = &[paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::SIGNUP, paths::CHANGE_PASSWORD, paths::PASSWORDLESS_START, paths::CO_AUTHENTICATE];
 
 pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !BROWSER_PATHS.contains(&request.uri().path()) {

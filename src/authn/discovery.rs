@@ -22,6 +22,7 @@ pub async fn openid_configuration(State(state): State<AppState>) -> impl IntoRes
 pub fn document(tenant: &Tenant) -> Value {
     let mut doc = Map::new();
     doc.insert("issuer".into(), tenant.issuer.clone().into());
+    doc.insert("authorization_endpoint".into(), tenant.url(paths::AUTHORIZE).into());
     doc.insert("token_endpoint".into(), tenant.url(paths::TOKEN).into());
     doc.insert("userinfo_endpoint".into(), tenant.url(paths::USERINFO).into());
     doc.insert("jwks_uri".into(), tenant.url(paths::JWKS).into());
@@ -29,6 +30,9 @@ pub fn document(tenant: &Tenant) -> Value {
     let rest = json!({
         "scopes_supported": ["openid", "profile", "offline_access", "name", "given_name", "family_name",
             "nickname", "email", "email_verified", "picture", "created_at", "identities", "phone", "address"],
+        "response_types_supported": ["code", "token", "id_token", "code token", "code id_token", "token id_token", "code token id_token"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["public"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp", "family_name",
@@ -40,5 +44,6 @@ pub fn document(tenant: &Tenant) -> Value {
     if let Value::Object(rest) = rest {
         doc.extend(rest);
     }
+    doc.insert("end_session_endpoint".into(), tenant.url(paths::OIDC_LOGOUT).into());
     Value::Object(doc)
 }

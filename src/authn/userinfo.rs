@@ -55,7 +55,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         body.insert("sub".into(), user.user_id.clone().into());
         body.extend(issue::scoped_profile(user, &scope));
         let client = data.client(&client_id).or(data.clients.first())?;
-        let context = issue::action_context(user, client);
+        let context = issue::action_context(user, client, &tenant.issuer);
         actions::apply(&data.actions.post_login, Target::IdToken, &context, &mut body);
         Some(body)
     });

@@ -35,6 +35,7 @@ pub async fn reset(State(state): State<AppState>) -> Result<Json<serde_json::Val
         .await
         .map_err(|e| ControlError::new(ErrorCode::Internal, e.to_string()))?
         .map_err(|e| ControlError::new(ErrorCode::Internal, e.to_string()))?;
+    crate::authn::forget_pending(&state.tenant().issuer);
     let users = state.tenant().read(|data| data.users.len());
     Ok(Json(json!({ "status": "reset", "users": users })))
 }

@@ -38,6 +38,18 @@ impl Caller {
         ))
     }
 
+    /// Passes when the token holds every one of `scopes` (Auth0's "expected all of" endpoints).
+    pub fn require_all(&self, scopes: &[&str]) -> Result<(), MgmtError> {
+        if scopes.iter().all(|s| self.has(s)) {
+            return Ok(());
+        }
+        Err(MgmtError::new(
+            StatusCode::FORBIDDEN,
+            format!("Insufficient scope, expected all of: {}", scopes.join(",")),
+            Some(ErrorCode::InsufficientScope),
+        ))
+    }
+
     /// For `*:current_user*` scopes: the user acted on must be the token's subject.
     pub fn require_self(&self, user_id: &str) -> Result<(), MgmtError> {
         if self.sub == user_id {

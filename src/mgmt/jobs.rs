@@ -13,7 +13,7 @@ use super::body::Body;
 use super::error::{ErrorCode, MgmtError};
 use crate::paths;
 use crate::state::AppState;
-use crate::tenant::jobs::{ExportFormat, ImportContext, Job, JobError, JobKind};
+use crate::tenant::jobs::{ExportFormat, ExportRequest, ImportContext, Job, JobError, JobKind};
 
 /// Auth0's limit on an import file.
 pub const MAX_IMPORT_BYTES: usize = 512_000;
@@ -87,8 +87,16 @@ pub async fn export(State(state): State<AppState>, caller: Caller, Body(body): B
         .unwrap_or_default();
     let limit = body.get("limit").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok());
     let connection_id = body.get("connection_id").and_then(Value::as_str).map(String::from);
-    let (job_id, secret, now) = (format!("job_{}", state.rng().alnum(16)), state.rng().alnum(24), state.clock().now_ms());
-    let job = state.tenant().write(|data| data.export_users(connection_id.as_deref(), format, &fields, limit, job_id, secret, now))?;
+    let request = ExportRequest {
+        connection_id,
+        format,
+        fields,
+        limit,
+        job_id: format!("job_{}", state.rng().alnum(16)),
+        secret: state.rng().alnum(24),
+        now: state.clock().now_ms(),
+    };
+    let job = state.tenant().write(|data| data.export_users(request))?;
     let mut shown = view(&state, &job);
     shown["status"] = "pending".into();
     Ok(Json(shown))

@@ -3,10 +3,17 @@
 
 pub mod auth;
 pub mod body;
+pub mod client_grants;
+pub mod clients;
+pub mod connections;
 pub mod error;
 pub mod jobs;
 pub mod logs;
+pub mod pagination;
+pub mod resource_servers;
+pub mod roles;
 pub mod user_blocks;
+pub mod user_roles;
 pub mod users;
 
 use axum::routing::{get, post};
@@ -29,4 +36,18 @@ pub fn routes() -> Router<AppState> {
         .route(paths::MGMT_JOBS_EXPORT, post(jobs::export))
         .route(paths::MGMT_JOB, get(jobs::get))
         .route(paths::MGMT_JOB_ERRORS, get(jobs::errors))
+        .route(paths::MGMT_ROLES, get(roles::list).post(roles::create))
+        .route(paths::MGMT_ROLE, get(roles::get).patch(roles::update).delete(roles::delete))
+        .route(paths::MGMT_ROLE_PERMISSIONS, get(roles::permissions).post(roles::add_permissions).delete(roles::remove_permissions))
+        .route(paths::MGMT_ROLE_USERS, get(roles::users).post(roles::assign_users))
+        .route(paths::MGMT_USER_ROLES, get(user_roles::roles).post(user_roles::assign_roles).delete(user_roles::remove_roles))
+        .route(paths::MGMT_USER_PERMISSIONS, get(user_roles::permissions).post(user_roles::add_permissions).delete(user_roles::remove_permissions))
+        .route(paths::MGMT_CLIENTS, get(clients::list).post(clients::create))
+        .route(paths::MGMT_CLIENT, get(clients::get).patch(clients::update).delete(clients::delete))
+        .route(paths::MGMT_CONNECTIONS, get(connections::list).post(connections::create))
+        .route(paths::MGMT_CONNECTION, get(connections::get).patch(connections::update).delete(connections::delete))
+        .route(paths::MGMT_RESOURCE_SERVERS, get(resource_servers::list).post(resource_servers::create))
+        .route(paths::MGMT_RESOURCE_SERVER, get(resource_servers::get).patch(resource_servers::update).delete(resource_servers::delete))
+        .route(paths::MGMT_CLIENT_GRANTS, get(client_grants::list).post(client_grants::create))
+        .route(paths::MGMT_CLIENT_GRANT, get(client_grants::get).patch(client_grants::update).delete(client_grants::delete))
 }

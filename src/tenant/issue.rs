@@ -23,14 +23,14 @@ pub fn userinfo_audience(issuer: &str) -> String {
     format!("{issuer}userinfo")
 }
 
-/// The permissions a user holds on an API through their roles.
+/// The permissions a user holds on an API: assigned directly, then through their roles.
 pub fn user_permissions(data: &TenantData, user: &User, api: &str) -> Vec<String> {
     let mut permissions: Vec<String> = Vec::new();
-    for role in data.roles.iter().filter(|r| user.role_ids.contains(&r.id)) {
-        for p in role.permissions.iter().filter(|p| p.resource_server_identifier == api) {
-            if !permissions.contains(&p.permission_name) {
-                permissions.push(p.permission_name.clone());
-            }
+    let roles = data.roles.iter().filter(|r| user.role_ids.contains(&r.id));
+    let assigned = user.permissions.iter().chain(roles.flat_map(|r| r.permissions.iter()));
+    for p in assigned.filter(|p| p.resource_server_identifier == api) {
+        if !permissions.contains(&p.permission_name) {
+            permissions.push(p.permission_name.clone());
         }
     }
     permissions
@@ -110,8 +110,9 @@ pub struct RefreshPlan {
     pub family: String,
 }
 
-/// The context templates of post-login actions see.
-pub fn action_context(user: &User, client: &Client) -> Value {
+/// The context templates of post-login actions see: `user` (the Management API user object with
+/// both metadata objects), `client` and `request` (`hostname`, `ip`).
+pub fn action_context(user: &User, client: &Client, issuer: &str) -> Value {
     let mut user_json = serde_json::to_value(user.view()).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut user_json {
         map.entry("user_metadata").or_insert_with(|| json!({}));
@@ -120,7 +121,13 @@ pub fn action_context(user: &User, client: &Client) -> Value {
     json!({
         "user": user_json,
         "client": {"client_id": client.client_id, "name": client.name},
+        "request": {"hostname": hostname(issuer), "ip": "127.0.0.1"},
     })
+}
+
+fn hostname(issuer: &str) -> &str {
+    let rest = issuer.split_once("://").map_or(issuer, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or(rest)
 }
 
 /// Claims of the user's profile allowed by `scope` (`/userinfo` and ID tokens).
@@ -148,7 +155,7 @@ impl TenantData {
         let now_secs = request.now.div_euclid(1000);
         let has_openid = grant.scope.iter().any(|s| s == "openid");
         let scope_string = grant.scope.join(" ");
-        let context = action_context(&user, &client);
+        let context = action_context(&user, &client, request.issuer);
 
         let (access, expires_in) = match &api {
             Some(api) => {
@@ -276,4 +283,15 @@ pub fn at_hash(access_token: &str) -> String {
     use base64::Engine;
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, access_token.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest.as_ref()[..16])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hostname;
+
+    #[test]
+    fn the_request_hostname_is_the_issuers_host_without_port() {
+        assert_eq!(hostname("https://localhost:4443/"), "localhost");
+        assert_eq!(hostname("https://auth.example.test/"), "auth.example.test");
+    }
 }

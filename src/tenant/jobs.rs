@@ -129,9 +129,7 @@ const UPSERTABLE: &[&str] = &["app_metadata", "user_metadata", "email_verified",
 
 /// Auth0's error code for a rejected element, from the reason the seed checks gave.
 fn error_code(reason: &str) -> &'static str {
-    if reason.contains("unknown field") {
-        "INVALID_TYPE"
-    } else if reason.contains("invalid type") {
+    if reason.contains("unknown field") || reason.contains("invalid type") {
         "INVALID_TYPE"
     } else if reason.contains("already exists") {
         "DUPLICATED_USER"
@@ -140,6 +138,19 @@ fn error_code(reason: &str) -> &'static str {
     } else {
         "FORMAT"
     }
+}
+
+/// What `POST /jobs/users-exports` asks for, plus the ids drawn for the job.
+pub struct ExportRequest {
+    pub connection_id: Option<String>,
+    pub format: ExportFormat,
+    /// `(name, export_as)` pairs; empty means Auth0's default set.
+    pub fields: Vec<(String, String)>,
+    pub limit: Option<usize>,
+    pub job_id: String,
+    /// The random part of the download's file name.
+    pub secret: String,
+    pub now: Millis,
 }
 
 /// Inputs an import draws from outside: ids, the clock, the RNG for generated user ids.
@@ -233,8 +244,10 @@ impl TenantData {
 
     /// Runs a users-export job: every user of the connection (or the tenant), `fields` picked
     /// and renamed (`export_as`), gzipped.
-    pub fn export_users(&mut self, connection_id: Option<&str>, format: ExportFormat, fields: &[(String, String)], limit: Option<usize>, job_id: String, secret: String, now: Millis) -> Result<Job, JobError> {
-        let connection = match connection_id {
+    pub fn export_users(&mut self, request: ExportRequest) -> Result<Job, JobError> {
+        let ExportRequest { connection_id, format, fields, limit, job_id, secret, now } = request;
+        let fields = &fields[..];
+        let connection = match connection_id.as_deref() {
             Some(id) => Some(self.connections.iter().find(|c| c.id == id).cloned().ok_or(JobError::NoConnection)?),
             None => None,
         };

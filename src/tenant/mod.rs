@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod auth_store;
+pub mod config_admin;
 pub mod issue;
 pub mod jobs;
 pub mod login;
@@ -14,6 +15,7 @@ pub mod password_policy;
 pub mod passwordless;
 pub mod password_reset;
 pub mod passwords;
+pub mod roles_admin;
 pub mod search;
 pub mod seed;
 pub mod signup;

@@ -128,6 +128,31 @@ impl Client {
     pub fn is_public(&self) -> bool {
         self.token_endpoint_auth_method == Some(TokenEndpointAuthMethod::None)
     }
+
+    /// Auth0's per-application-type defaults and generated credentials, for seeded clients and
+    /// clients created through the Management API alike. `generate(n)` draws `n` random letters
+    /// and digits; it is called only for what is missing (the id, then the secret), so a seeded
+    /// tenant replays the same ids.
+    pub fn fill_defaults(&mut self, mut generate: impl FnMut(usize) -> String) {
+        if self.client_id.is_empty() {
+            self.client_id = generate(32);
+        }
+        if self.grant_types.is_empty() {
+            self.grant_types = Self::default_grant_types(self.app_type);
+        }
+        if self.token_endpoint_auth_method.is_none() {
+            self.token_endpoint_auth_method = Some(match self.app_type {
+                AppType::Spa | AppType::Native => TokenEndpointAuthMethod::None,
+                AppType::RegularWeb | AppType::NonInteractive => TokenEndpointAuthMethod::ClientSecretPost,
+            });
+        }
+        if self.client_secret.is_none() && !self.is_public() {
+            self.client_secret = Some(generate(64));
+        }
+        if self.name.is_empty() {
+            self.name = self.client_id.clone();
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -159,6 +159,7 @@ impl TenantData {
                     app_metadata: None,
                     password: None,
                     role_ids: Vec::new(),
+                    permissions: Vec::new(),
                 };
                 let id = user.user_id.clone();
                 self.users.insert(user).map_err(|_| wrong.clone())?;

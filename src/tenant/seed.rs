@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::metadata::{self, MetadataKind};
-use super::model::{Actions, Client, ClientGrant, Connection, ResourceServer, Role, TokenEndpointAuthMethod, AppType, DEFAULT_DATABASE};
+use super::model::{Actions, Client, ClientGrant, Connection, ResourceServer, Role, DEFAULT_DATABASE};
 use super::passwords::PasswordHash;
 use super::users::{default_name_and_nickname, StoreError, User, UserStore};
 use super::{TenantData, TenantSettings};
@@ -357,24 +357,7 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
 /// Fills Auth0's per-application-type defaults and generated credentials.
 fn finish_clients(clients: &mut [(Origin, Client)], rng: &SeededRng) {
     for (_, c) in clients.iter_mut() {
-        if c.client_id.is_empty() {
-            c.client_id = rng.alnum(32);
-        }
-        if c.grant_types.is_empty() {
-            c.grant_types = Client::default_grant_types(c.app_type);
-        }
-        if c.token_endpoint_auth_method.is_none() {
-            c.token_endpoint_auth_method = Some(match c.app_type {
-                AppType::Spa | AppType::Native => TokenEndpointAuthMethod::None,
-                AppType::RegularWeb | AppType::NonInteractive => TokenEndpointAuthMethod::ClientSecretPost,
-            });
-        }
-        if c.client_secret.is_none() && !c.is_public() {
-            c.client_secret = Some(rng.alnum(64));
-        }
-        if c.name.is_empty() {
-            c.name = c.client_id.clone();
-        }
+        c.fill_defaults(|n| rng.alnum(n));
     }
 }
 
@@ -594,5 +577,6 @@ fn build_user(
         app_metadata: app_metadata.filter(|m| !m.is_empty()),
         password,
         role_ids,
+        permissions: Vec::new(),
     })
 }

@@ -220,6 +220,7 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         app_metadata: None,
         password: Some(PasswordHash::fast(&password, rng.bytes())),
         role_ids: Vec::new(),
+        permissions: Vec::new(),
     };
     let user_id = tenant.write(|data| {
         // 96 random bits meeting an existing id is all but impossible; draw again if it happens.

@@ -201,6 +201,7 @@ impl TenantData {
             app_metadata: app_metadata.filter(|m| !m.is_empty()),
             password: Some(PasswordHash::fast(&password, ctx.salt)),
             role_ids: Vec::new(),
+            permissions: Vec::new(),
         };
         self.users.insert(user.clone()).map_err(|e| match e {
             StoreError::DuplicateId(_) | StoreError::DuplicateEmail { .. } | StoreError::DuplicateUsername { .. } => AdminError::Exists,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::model::Permission;
 use super::passwords::PasswordHash;
 use crate::clock::{iso8601, Millis};
 
@@ -37,6 +38,8 @@ pub struct User {
     pub app_metadata: Option<Map<String, Value>>,
     pub password: Option<PasswordHash>,
     pub role_ids: Vec<String>,
+    /// Permissions assigned to the user directly (`POST /users/{id}/permissions`), besides roles.
+    pub permissions: Vec<Permission>,
 }
 
 impl User {
@@ -303,6 +306,7 @@ mod tests {
             app_metadata: None,
             password: None,
             role_ids: Vec::new(),
+            permissions: Vec::new(),
         }
     }
 

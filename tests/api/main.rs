@@ -1,13 +1,18 @@
 //! One integration binary: every test starts the real server on port 0 through `spawn_app()`.
 
+mod authorize;
 mod change_password;
 mod cli;
 mod control;
 mod discovery;
+mod embedded;
 mod errors;
 mod helpers;
+mod logout;
+mod mgmt_config;
 mod mgmt_jobs;
 mod mgmt_logs;
+mod mgmt_roles;
 mod mgmt_users;
 mod passwordless;
 mod seed;

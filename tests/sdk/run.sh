@@ -4,6 +4,8 @@
 #
 #   tests/sdk/run.sh                    build the binary, install deps, run every suite
 #   EMULATOR_BIN=path tests/sdk/run.sh  use an already built binary
+#   tests/sdk/run.sh node/authn-openid-client.test.mjs python/test_authn.py
+#                                       run only these suites (paths relative to tests/sdk/)
 #
 # Project-local deps are installed here (npm ci, a venv). System packages (chromium,
 # libnss3-tools) are scripts/test.sh's job; without them the browser test fails and says so.
@@ -160,16 +162,36 @@ export EMULATOR_URL="${ready[url]}"
 # --- run the suites; run all of them even if one fails, then report ---------------------------
 failed=()
 
-log "node --test tests/sdk/node/*.test.mjs"
-node_tests=("$NODE_DIR"/*.test.mjs)
-if ! (cd "$NODE_DIR" && node --test --test-reporter=spec --test-concurrency=1 \
-        --test-timeout=120000 "${node_tests[@]}"); then
-  failed+=("node")
+# Suites named on the command line (relative to tests/sdk/), else every one.
+node_tests=()
+py_tests=()
+if (( $# == 0 )); then
+  node_tests=("$NODE_DIR"/*.test.mjs)
+  py_tests=("$PY_DIR")
+else
+  for arg in "$@"; do
+    file="$(cd "$SDK_DIR" && realpath -e -- "$arg" 2>/dev/null)" || die "no such suite: $arg (paths are relative to tests/sdk/)"
+    case "$file" in
+      "$NODE_DIR"/*.test.mjs) node_tests+=("$file") ;;
+      "$PY_DIR"/test_*.py) py_tests+=("$file") ;;
+      *) die "not a suite: $arg (node/*.test.mjs or python/test_*.py)" ;;
+    esac
+  done
 fi
 
-log "pytest -q tests/sdk/python"
-if ! (cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/sdk/python); then
-  failed+=("pytest")
+if (( ${#node_tests[@]} > 0 )); then
+  log "node --test ${node_tests[*]#"$SDK_DIR/"}"
+  if ! (cd "$NODE_DIR" && node --test --test-reporter=spec --test-concurrency=1 \
+          --test-timeout=120000 "${node_tests[@]}"); then
+    failed+=("node")
+  fi
+fi
+
+if (( ${#py_tests[@]} > 0 )); then
+  log "pytest -q ${py_tests[*]#"$REPO_ROOT/"}"
+  if ! (cd "$REPO_ROOT" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${py_tests[@]}"); then
+    failed+=("pytest")
+  fi
 fi
 
 if ! stop_emulator; then

@@ -259,12 +259,13 @@ export async function authorize(ua, authorizeUrl, { username, password } = {}) {
 /** `authorize` that must end on `redirectUri`; returns the callback URL. */
 export async function loginForCallback(ua, authorizeUrl, redirectUri, credentials) {
   const result = await authorize(ua, authorizeUrl, credentials);
-  assert.ok(
-    result.callback,
-    `expected a redirect to ${redirectUri} after logging in, got ` +
-      (result.formPost ? `a form_post page to ${result.formPost.action}` : `${result.page.status}: ${snippet(result.page.text)}`) +
-      `\n${ua.describe()}`,
-  );
+  if (!result.callback) {
+    assert.fail(
+      `expected a redirect to ${redirectUri} after logging in, got ` +
+        (result.formPost ? `a form_post page to ${result.formPost.action}` : `${result.page.status}: ${snippet(result.page.text)}`) +
+        `\n${ua.describe()}`,
+    );
+  }
   assert.equal(
     result.callback.origin + result.callback.pathname,
     new URL(redirectUri).origin + new URL(redirectUri).pathname,
