@@ -117,3 +117,22 @@ pub async fn json_of(response: reqwest::Response) -> (StatusCode, Value) {
     assert!(content_type.starts_with("application/json"), "content-type {content_type}");
     (status, value)
 }
+
+/// A Management API token for `scope`, minted through the control API.
+pub async fn mgmt_token(app: &TestApp, scope: &str) -> String {
+    let body = app.mint(serde_json::json!({"audience": format!("{}api/v2/", app.base), "scope": scope})).await;
+    body["token"].as_str().expect("token").to_string()
+}
+
+/// A Management API call with a bearer token; a 204 answers `Value::Null`.
+pub async fn call(app: &TestApp, method: reqwest::Method, path: &str, bearer: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = app.http.request(method, app.url(path)).bearer_auth(bearer);
+    if let Some(b) = body {
+        request = request.json(&b);
+    }
+    let response = request.send().await.expect("req");
+    if response.status() == StatusCode::NO_CONTENT {
+        return (StatusCode::NO_CONTENT, Value::Null);
+    }
+    json_of(response).await
+}

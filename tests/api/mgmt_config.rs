@@ -5,30 +5,13 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, spawn_app, TestApp};
+use crate::helpers::{call, mgmt_token as token, spawn_app, TestApp};
 
 const API: &str = "https://api.example.test/";
 const ALL: &str = "read:clients read:client_keys create:clients update:clients delete:clients \
     read:connections create:connections update:connections delete:connections \
     read:resource_servers create:resource_servers update:resource_servers delete:resource_servers \
     read:client_grants create:client_grants update:client_grants delete:client_grants create:users";
-
-async fn token(app: &TestApp, scope: &str) -> String {
-    let body = app.mint(json!({"audience": format!("{}api/v2/", app.base), "scope": scope})).await;
-    body["token"].as_str().expect("token").to_string()
-}
-
-async fn call(app: &TestApp, method: Method, path: &str, bearer: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = app.http.request(method, app.url(path)).bearer_auth(bearer);
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.expect("req");
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    json_of(response).await
-}
 
 async fn client_credentials(app: &TestApp, client: &Value, audience: &str) -> (StatusCode, Value) {
     app.post("/oauth/token", json!({"grant_type": "client_credentials", "client_id": client["client_id"],

@@ -6,30 +6,13 @@ use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, spawn_app, TestApp};
+use crate::helpers::{call, mgmt_token as token, spawn_app, TestApp};
 
 const JANE: &str = "auth0|0123456789abcdef01234567";
 const JOHN: &str = "auth0|0123456789abcdef01234568";
 const BLOCKED: &str = "auth0|0123456789abcdef01234569";
 const API: &str = "https://api.example.test/";
 const ALL: &str = "read:roles create:roles update:roles delete:roles read:users update:users";
-
-async fn token(app: &TestApp, scope: &str) -> String {
-    let body = app.mint(json!({"audience": format!("{}api/v2/", app.base), "scope": scope})).await;
-    body["token"].as_str().expect("token").to_string()
-}
-
-async fn call(app: &TestApp, method: Method, path: &str, bearer: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = app.http.request(method, app.url(path)).bearer_auth(bearer);
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.expect("req");
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    json_of(response).await
-}
 
 fn encoded(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()

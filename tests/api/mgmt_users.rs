@@ -2,28 +2,11 @@
 //! list and search, users-by-email, concurrency.
 
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{json_of, spawn_app, TestApp};
+use crate::helpers::{call, json_of, mgmt_token as token, spawn_app};
 
 const JANE: &str = "auth0|0123456789abcdef01234567";
-
-async fn token(app: &TestApp, scope: &str) -> String {
-    let body = app.mint(json!({"audience": format!("{}api/v2/", app.base), "scope": scope, "expires_in": "24h"})).await;
-    body["token"].as_str().expect("token").to_string()
-}
-
-async fn call(app: &TestApp, method: reqwest::Method, path: &str, bearer: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut request = app.http.request(method, app.url(path)).bearer_auth(bearer);
-    if let Some(b) = body {
-        request = request.json(&b);
-    }
-    let response = request.send().await.expect("req");
-    if response.status() == StatusCode::NO_CONTENT {
-        return (StatusCode::NO_CONTENT, Value::Null);
-    }
-    json_of(response).await
-}
 
 fn user_path(id: &str) -> String {
     format!("/api/v2/users/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>())

@@ -13,6 +13,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::authn::error::AuthError;
+use crate::authn::pages::escape;
 use crate::authn::params::Params;
 use crate::paths;
 use crate::state::AppState;
@@ -125,18 +126,3 @@ button{width:100%;height:52px;margin-top:24px;border:0;border-radius:3px;backgro
 .error{color:#d03c38;white-space:pre-line}#password-policy{font-size:13px;color:#65676e;margin-top:12px}\
 #password-policy ul{margin:4px 0;padding-left:20px}#password-policy li.item{margin-left:16px;list-style:circle}";
 
-/// Text for HTML element content and double-quoted attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
