@@ -76,3 +76,21 @@ async fn a_body_over_one_megabyte_is_a_413_with_a_json_body() {
     assert_eq!(err["error"], "payload_too_large");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn management_bodies_over_one_megabyte_and_malformed_json_get_management_errors() {
+    let app = spawn_app().await;
+    let t = crate::helpers::mgmt_token(&app, "create:users").await;
+    let huge = format!("{{\"connection\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let response = app.http.post(app.url("/api/v2/users")).bearer_auth(&t).header("content-type", "application/json").body(huge).send().await.expect("req");
+    let (status, body) = json_of(response).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["statusCode"], 413);
+    let response = app.http.post(app.url("/api/v2/users")).bearer_auth(&t).header("content-type", "application/json").body("{\"connection\": ").send().await.expect("req");
+    let (status, body) = json_of(response).await;
+    assert_eq!((status, body), (StatusCode::BAD_REQUEST, json!({"statusCode": 400, "error": "Bad Request", "message": "Invalid request payload JSON format"})));
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let response = app.http.post(app.url("/api/v2/users")).bearer_auth(&t).header("content-type", "application/json").body(deep).send().await.expect("req");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}

@@ -301,3 +301,28 @@ async fn rotating_clients_get_a_new_refresh_token_and_reuse_revokes_the_family()
     assert_eq!((status, err["error_description"].as_str()), (StatusCode::FORBIDDEN, Some("Unknown or invalid refresh token.")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_client_configured_for_hs256_gets_id_tokens_signed_with_its_secret() {
+    let dir = tempfile::tempdir().expect("dir");
+    let seed = dir.path().join("t.json");
+    std::fs::write(&seed, json!({
+        "clients": [{"client_id": "hs", "client_secret": "a-long-enough-client-secret", "grant_types": ["password"], "jwt_configuration": {"alg": "HS256"}}],
+        "users": [{"email": "h@example.com", "password": "Passw0rd!"}]
+    }).to_string()).expect("write");
+    let mut config = crate::helpers::test_config();
+    config.seeds = vec![seed];
+    let app = crate::helpers::spawn_with(config).await;
+    let (status, body) = token(&app, json!({"grant_type": "password", "client_id": "hs", "client_secret": "a-long-enough-client-secret",
+        "username": "h@example.com", "password": "Passw0rd!", "realm": "Username-Password-Authentication", "scope": "openid"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id_token = body["id_token"].as_str().expect("id token");
+    let header = jsonwebtoken::decode_header(id_token).expect("header");
+    assert_eq!((header.alg, header.kid), (jsonwebtoken::Algorithm::HS256, None));
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["hs"]);
+    validation.validate_exp = false;
+    let verified = jsonwebtoken::decode::<Value>(id_token, &jsonwebtoken::DecodingKey::from_secret(b"a-long-enough-client-secret"), &validation);
+    assert!(verified.is_ok(), "{verified:?}");
+    app.stop().await;
+}
