@@ -7,7 +7,6 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::Json;
 use serde_json::{json, Map, Value};
 
 use crate::paths;
@@ -15,7 +14,9 @@ use crate::state::AppState;
 use crate::tenant::Tenant;
 
 pub async fn openid_configuration(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(document(state.tenant())))
+    let tenant = state.tenant();
+    let body = tenant.discovery.get_or_init(|| document(tenant).to_string()).clone();
+    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"), (header::CONTENT_TYPE, "application/json")], body)
 }
 
 /// The discovery document for `tenant`.

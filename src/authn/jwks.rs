@@ -4,10 +4,12 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::Json;
 
 use crate::state::AppState;
 
 pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(state.tenant().jwks().clone()))
+    (
+        [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"), (header::CONTENT_TYPE, "application/json")],
+        state.tenant().jwks().to_string(),
+    )
 }

@@ -25,7 +25,6 @@ pub mod users;
 
 use std::sync::RwLock;
 
-use serde_json::Value;
 
 use crate::tokens::SigningKey;
 use model::{Actions, Client, ClientGrant, Connection, ResourceServer, Role};
@@ -91,8 +90,10 @@ pub struct Tenant {
     pub verified: crate::tokens::verify::VerifiedTokens,
     /// What happened, as `GET /api/v2/logs` shows it.
     pub logs: logs::Logs,
-    /// Serialised once: the key never changes while the tenant lives.
-    jwks: Value,
+    /// The JWKS document, serialised once: the key never changes while the tenant lives.
+    jwks: String,
+    /// The discovery document, rendered by the Authentication API on first use (it never changes).
+    pub discovery: std::sync::OnceLock<String>,
     // A std RwLock: every critical section is short, synchronous work on in-memory data and no
     // lock is ever held across an `.await`.
     data: RwLock<TenantData>,
@@ -103,8 +104,18 @@ pub struct Tenant {
 
 impl Tenant {
     pub fn new(domain: String, issuer: String, key: SigningKey, data: TenantData, seed: seed::Seeded) -> Self {
-        let jwks = serde_json::json!({ "keys": [key.jwk()] });
-        Self { domain, issuer, key, verified: Default::default(), logs: Default::default(), jwks, data: RwLock::new(data), seed }
+        let jwks = serde_json::json!({ "keys": [key.jwk()] }).to_string();
+        Self {
+            domain,
+            issuer,
+            key,
+            verified: Default::default(),
+            logs: Default::default(),
+            jwks,
+            discovery: std::sync::OnceLock::new(),
+            data: RwLock::new(data),
+            seed,
+        }
     }
 
     /// The audience of this tenant's Management API.
@@ -117,7 +128,8 @@ impl Tenant {
         format!("{}{}", self.issuer, path.trim_start_matches('/'))
     }
 
-    pub fn jwks(&self) -> &Value {
+    /// The JWKS document as JSON text.
+    pub fn jwks(&self) -> &str {
         &self.jwks
     }
 
