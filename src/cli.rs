@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{default_state_dir, normalize_issuer, ClockStart, Config, LogFormat, TlsSource};
+use crate::faults::ratelimit::Preset;
+use crate::faults::rule::{Latency, Rule};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -115,6 +117,56 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer <token>` on the control API (/__emulator/*, except health and ca.pem).
     #[arg(long, env = "AUTH0_EMULATOR_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// A fault rule in compact form, e.g. 'endpoint=token,status=503,times=2'; repeatable
+    /// (env: rules separated by ';').
+    #[arg(long = "fault", value_name = "RULE", env = "AUTH0_EMULATOR_FAULT", value_delimiter = ';', value_parser = parse_fault, long_help = FAULT_HELP)]
+    pub faults: Vec<Rule>,
+    /// JSON file holding an array of fault rules (the control API's format).
+    #[arg(long = "faults", value_name = "FILE", env = "AUTH0_EMULATOR_FAULTS")]
+    pub faults_file: Option<PathBuf>,
+    /// Latency added to every request (control API excepted): 50ms, or a uniform range 20ms..80ms.
+    #[arg(long, env = "AUTH0_EMULATOR_LATENCY", value_parser = parse_latency)]
+    pub latency: Option<Latency>,
+    /// Real rate limiting with Auth0's published limits (token buckets on the virtual clock).
+    #[arg(long, env = "AUTH0_EMULATOR_RATE_LIMITS", value_enum, default_value_t = Preset::Off)]
+    pub rate_limits: Preset,
+}
+
+const FAULT_HELP: &str = "A fault rule in compact form: comma-separated key=value pairs; quote values \
+holding commas (\"…\" or '…'). Repeatable; in the environment, separate rules with ';'.
+
+Match (all given must hold; * is a glob): method, path, endpoint (token, userinfo, jwks, \
+discovery, authorize, revoke, signup, change_password, passwordless_start, mgmt.users.create, \
+mgmt.users.get, mgmt.users.update, mgmt.users.list, mgmt.*, …), client_id, grant_type, audience, \
+user (body email/username or token sub), connection (or realm), header=name[:value].
+
+Action (one): status=CODE [error=CODE] [message=TEXT] [extra.NAME=VALUE] for an Auth0 error \
+body; rate_limit [limit=N] [reset_after=1s]; reset; close; garbage [bytes=N]; hang; slow_body \
+[chunk_bytes=N] [interval=100ms]. Latency (alone or with an action): latency=50ms, \
+latency=20ms..80ms, or latency=MEDIAN,sigma=S (log-normal). Limits: probability=0.5, times=N, \
+after=N, priority=N; id=NAME.
+
+Examples:
+  --fault 'endpoint=token,status=503,times=2'
+  --fault 'endpoint=mgmt.*,rate_limit,limit=50,reset_after=30s'
+  --fault 'endpoint=jwks,latency=2s'
+  --fault 'endpoint=userinfo,reset,probability=0.1'
+  --fault 'user=jane@example.com,status=401,error=unauthorized,message=\"user is blocked\"'";
+
+fn parse_fault(line: &str) -> Result<Rule, String> {
+    crate::faults::compact::parse(line).map_err(|e| e.to_string())
+}
+
+fn parse_latency(text: &str) -> Result<Latency, String> {
+    Latency::parse_text(text)
+}
+
+/// `--faults FILE`: a JSON array (or one object) of rules.
+fn read_faults_file(path: &std::path::Path) -> anyhow::Result<Vec<Rule>> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path).with_context(|| format!("--faults {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("--faults {}: not JSON", path.display()))?;
+    Rule::list_from_json(value).with_context(|| format!("--faults {}", path.display()))
 }
 
 impl ServeArgs {
@@ -123,6 +175,23 @@ impl ServeArgs {
             (Some(cert), Some(key)) => TlsSource::Files { cert, key },
             _ => TlsSource::Generated { extra_sans: self.tls_sans },
         };
+        let mut faults = match &self.faults_file {
+            Some(path) => read_faults_file(path)?,
+            None => Vec::new(),
+        };
+        faults.extend(self.faults);
+        if let Some(latency) = self.latency {
+            faults.push(Rule {
+                id: Some("latency".into()),
+                matcher: Default::default(),
+                action: None,
+                latency: Some(latency),
+                probability: None,
+                times: None,
+                after: 0,
+                priority: 0,
+            });
+        }
         Ok(Config {
             host: self.net.host,
             port: self.net.port,
@@ -136,6 +205,8 @@ impl ServeArgs {
             log_format: self.log_format,
             admin_token: self.admin_token.filter(|t| !t.is_empty()),
             clock: ClockStart::Real,
+            faults,
+            rate_limits: self.rate_limits,
         })
     }
 }

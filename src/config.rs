@@ -4,6 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::clock::Millis;
+use crate::faults::ratelimit::Preset;
+use crate::faults::rule::Rule;
 
 /// How the server logs (to stderr; stdout carries the start-up summary and the ready line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -50,6 +52,10 @@ pub struct Config {
     /// When set, the control API (except health and the CA) requires `Authorization: Bearer <token>`.
     pub admin_token: Option<String>,
     pub clock: ClockStart,
+    /// Fault rules installed at start (`--faults FILE`, then `--fault`, then `--latency`).
+    pub faults: Vec<Rule>,
+    /// Real rate limiting (`--rate-limits`).
+    pub rate_limits: Preset,
 }
 
 impl Config {
@@ -68,6 +74,8 @@ impl Config {
             log_format: LogFormat::Pretty,
             admin_token: None,
             clock: ClockStart::Real,
+            faults: Vec::new(),
+            rate_limits: Preset::Off,
         }
     }
 }

@@ -15,6 +15,8 @@
 //! - [`tls`]: the local CA and the server certificate.
 //! - [`authn`], [`mgmt`], [`control`]: the three HTTP surfaces, each with one error type that
 //!   renders its exact error body.
+//! - [`faults`]: fault rules (errors, 429s, connection faults, latency), the request journal and
+//!   its anti-pattern report, and the opt-in Auth0 rate limiter; a middleware on every route.
 //! - [`commands`]: the subcommands other than `serve`.
 //! - [`persist`]: files in the state directory.
 
@@ -25,6 +27,7 @@ pub mod commands;
 pub mod config;
 pub mod control;
 pub mod extract;
+pub mod faults;
 pub mod mgmt;
 pub mod paths;
 pub mod persist;
@@ -60,6 +63,8 @@ pub enum StartError {
     Key(#[from] tokens::KeyError),
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error("fault rule {0}")]
+    Faults(#[from] faults::rule::InvalidRule),
 }
 
 /// A built emulator: listening, seeded, not yet serving.
@@ -92,6 +97,7 @@ impl Emulator {
         let tls = tls::load(&config.tls, state_dir, &domain)?;
         let tenant = Tenant::new(domain, issuer, key, data, seeded);
         let state = AppState::new(tenant, clock, rng, config.random_seed, tls.ca_pem.clone(), config.admin_token.clone());
+        state.configure_faults(config.faults.clone(), config.rate_limits)?;
         Ok(Self { listener, addr, state, tls })
     }
 

@@ -61,6 +61,11 @@ pub const CONTROL_RESET: &str = "/__emulator/reset";
 pub const CONTROL_TOKENS: &str = "/__emulator/tokens";
 pub const CONTROL_CLOCK: &str = "/__emulator/clock";
 pub const CONTROL_OUTBOX: &str = "/__emulator/outbox";
+pub const CONTROL_FAULTS: &str = "/__emulator/faults";
+pub const CONTROL_FAULT: &str = "/__emulator/faults/{id}";
+pub const CONTROL_REQUESTS: &str = "/__emulator/requests";
+pub const CONTROL_REQUESTS_COUNT: &str = "/__emulator/requests/count";
+pub const CONTROL_REQUESTS_REPORT: &str = "/__emulator/requests/report";
 /// Where users-export files are downloaded (`{file}` carries the job id and a secret).
 pub const CONTROL_EXPORTS: &str = "/__emulator/exports";
 pub const CONTROL_EXPORT_FILE: &str = "/__emulator/exports/{file}";

@@ -50,6 +50,13 @@ impl SeededRng {
     pub fn unit(&self) -> f64 {
         self.with(|r| r.random::<f64>())
     }
+
+    /// A standard normal sample (Box-Muller over two uniform draws), for log-normal latencies.
+    pub fn standard_normal(&self) -> f64 {
+        let (u1, u2) = self.with(|r| (r.random::<f64>(), r.random::<f64>()));
+        // 1 - u1 is in (0, 1], so the logarithm is finite.
+        (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
 }
 
 #[cfg(test)]
@@ -62,6 +69,15 @@ mod tests {
         assert_eq!(a.hex(24), b.hex(24));
         assert_eq!(a.alnum(16), b.alnum(16));
         assert_ne!(SeededRng::new(8).hex(24), SeededRng::new(7).hex(24));
+    }
+
+    #[test]
+    fn normal_samples_centre_on_zero() {
+        let rng = SeededRng::new(3);
+        let samples: Vec<f64> = (0..10_000).map(|_| rng.standard_normal()).collect();
+        let mean = samples.iter().sum::<f64>() / 10_000.0;
+        let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 10_000.0;
+        assert!(mean.abs() < 0.05 && (var - 1.0).abs() < 0.05, "mean {mean} var {var}");
     }
 
     #[test]

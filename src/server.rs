@@ -20,6 +20,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::authn::error::{AuthError, ErrorCode as AuthCode};
 use crate::control::error::{ControlError, ErrorCode as ControlCode};
+use crate::faults;
+use crate::faults::connection::{ConnectionHandle, FaultIo};
 use crate::mgmt::error::MgmtError;
 use crate::paths;
 use crate::state::AppState;
@@ -40,6 +42,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::control::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // Faults and the request journal sit inside CORS, so a faulted response still carries
+        // CORS headers a browser needs to read it.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::faults::middleware::faults))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::authn::cors::cors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Spans name the path only: query strings can carry codes, tickets and ID-token hints.
@@ -87,6 +92,9 @@ async fn method_not_allowed(uri: Uri) -> Response {
 /// Accepts connections until `shutdown` resolves, then drains.
 pub async fn serve(listener: TcpListener, router: Router, tls: Tls, shutdown: impl Future<Output = ()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Turns true when shutdown begins, so requests a `hang` fault holds end instead of outliving
+    // the drain.
+    let (closing, _) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -105,13 +113,15 @@ pub async fn serve(listener: TcpListener, router: Router, tls: Tls, shutdown: im
         let router = router.clone();
         let acceptor = tls.acceptor.clone();
         let watcher = graceful.watcher();
+        let connection = ConnectionHandle::new(closing.subscribe());
         tokio::spawn(async move {
-            if let Err(error) = serve_connection(stream, router, acceptor, watcher).await {
+            if let Err(error) = serve_connection(stream, router, acceptor, watcher, connection).await {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
         });
     }
     drop(listener);
+    let _ = closing.send(true);
     if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
         tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing them");
     }
@@ -124,13 +134,17 @@ async fn serve_connection(
     router: Router,
     acceptor: tokio_rustls::TlsAcceptor,
     watcher: hyper_util::server::graceful::Watcher,
+    connection: ConnectionHandle,
 ) -> Result<(), BoxError> {
     let mut first = [0u8; 1];
     let peeked = tokio::time::timeout(FIRST_BYTE_TIMEOUT, stream.peek(&mut first)).await??;
     if peeked == 0 {
         return Ok(());
     }
-    let service = TowerToHyperService::new(router);
+    // Connection-level faults act on the socket: it is wrapped below TLS, and every request
+    // carries the handle that arms it.
+    let stream = FaultIo::new(stream, connection.clone());
+    let service = TowerToHyperService::new(faults::connection::with_handle(router, connection));
     let builder = auto::Builder::new(TokioExecutor::new());
     // 0x16 is the TLS record type "handshake": every ClientHello starts with it, no HTTP request does.
     if first[0] == 0x16 {

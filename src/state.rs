@@ -1,9 +1,14 @@
-//! `AppState`: what every handler reaches — the tenant, the clock, the seeded RNG and the TLS
-//! material. A cheap clone of one `Arc`.
+//! `AppState`: what every handler reaches — the tenant, the clock, the seeded RNG, the TLS
+//! material, and the tenant's fault rules, request journal and rate limiter. A cheap clone of
+//! one `Arc`.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::faults::journal::Journal;
+use crate::faults::ratelimit::{Preset, RateLimiter};
+use crate::faults::rule::{InvalidRule, Rule};
+use crate::faults::Faults;
 use crate::rng::SeededRng;
 use crate::tenant::Tenant;
 
@@ -19,12 +24,28 @@ struct Inner {
     random_seed: u64,
     ca_pem: Arc<str>,
     admin_token: Option<String>,
+    // Per tenant, next to the one tenant there is today.
+    faults: Faults,
+    journal: Journal,
+    rate_limiter: RateLimiter,
 }
 
 impl AppState {
     /// `rng` is the one the seeds were built with, so ids drawn later never repeat theirs.
     pub fn new(tenant: Tenant, clock: Clock, rng: SeededRng, random_seed: u64, ca_pem: Arc<str>, admin_token: Option<String>) -> Self {
-        Self { inner: Arc::new(Inner { tenant, clock, rng, random_seed, ca_pem, admin_token }) }
+        Self {
+            inner: Arc::new(Inner {
+                tenant,
+                clock,
+                rng,
+                random_seed,
+                ca_pem,
+                admin_token,
+                faults: Faults::new(),
+                journal: Journal::new(),
+                rate_limiter: RateLimiter::default(),
+            }),
+        }
     }
 
     /// The tenant a request belongs to. There is one tenant today; requests will later be
@@ -51,5 +72,28 @@ impl AppState {
 
     pub fn admin_token(&self) -> Option<&str> {
         self.inner.admin_token.as_deref()
+    }
+
+    /// The tenant's fault rules.
+    pub fn faults(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    /// The tenant's request journal.
+    pub fn journal(&self) -> &Journal {
+        &self.inner.journal
+    }
+
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.rate_limiter
+    }
+
+    /// Installs the start-up rules (`--fault`, `--faults`, `--latency`) and the rate-limit preset.
+    pub fn configure_faults(&self, rules: Vec<Rule>, rate_limits: Preset) -> Result<(), InvalidRule> {
+        self.inner.rate_limiter.set_preset(rate_limits);
+        if !rules.is_empty() {
+            self.inner.faults.add(rules, &self.inner.rng)?;
+        }
+        Ok(())
     }
 }

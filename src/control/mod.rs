@@ -1,10 +1,13 @@
-//! The control API (`/__emulator/*`): ours, not Auth0's. Health, the CA, reset, token minting and
-//! the virtual clock. When `--admin-token` is set, everything but health and the CA requires it.
+//! The control API (`/__emulator/*`): ours, not Auth0's. Health, the CA, reset, token minting,
+//! the virtual clock, the outbox, fault rules and the request journal. When `--admin-token` is
+//! set, everything but health and the CA requires it.
 
 pub mod clock;
 pub mod error;
+pub mod faults;
 pub mod health;
 pub mod outbox;
+pub mod requests;
 pub mod tokens;
 
 use axum::extract::{Request, State};
@@ -27,6 +30,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(paths::CONTROL_TOKENS, post(tokens::mint))
         .route(paths::CONTROL_CLOCK, get(clock::status).post(clock::update))
         .route(paths::CONTROL_OUTBOX, get(outbox::list).delete(outbox::clear))
+        .route(paths::CONTROL_FAULTS, get(faults::list).post(faults::add).delete(faults::clear))
+        .route(paths::CONTROL_FAULT, get(faults::get).delete(faults::delete))
+        .route(paths::CONTROL_REQUESTS, get(requests::list).delete(requests::clear))
+        .route(paths::CONTROL_REQUESTS_COUNT, get(requests::count))
+        .route(paths::CONTROL_REQUESTS_REPORT, get(requests::report))
         .route_layer(middleware::from_fn_with_state(state, require_admin_token));
     Router::new()
         .route(paths::CONTROL_HEALTH, get(health::health))
