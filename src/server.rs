@@ -47,9 +47,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::faults::middleware::faults))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::authn::cors::cors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Spans name the path only: query strings can carry codes, tickets and ID-token hints.
+        // Spans name the path only (query strings can carry codes, tickets and ID-token hints), at
+        // DEBUG so that serving a request at the default level formats nothing.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
         }))
         .with_state(state)
 }

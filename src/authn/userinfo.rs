@@ -54,9 +54,12 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         let mut body = Map::new();
         body.insert("sub".into(), user.user_id.clone().into());
         body.extend(issue::scoped_profile(user, &scope));
-        let client = data.client(&client_id).or(data.clients.first())?;
-        let context = issue::action_context(user, client, &tenant.issuer);
-        actions::apply(&data.actions.post_login, Target::IdToken, &context, &mut body);
+        // The action context serialises the whole user: build it only when a template needs it.
+        if data.actions.post_login.iter().any(|a| !a.id_token_claims.is_empty()) {
+            let client = data.client(&client_id).or(data.clients.first())?;
+            let context = issue::action_context(user, client, &tenant.issuer);
+            actions::apply(&data.actions.post_login, Target::IdToken, &context, &mut body);
+        }
         Some(body)
     });
     match body {

@@ -155,7 +155,8 @@ impl TenantData {
         let now_secs = request.now.div_euclid(1000);
         let has_openid = grant.scope.iter().any(|s| s == "openid");
         let scope_string = grant.scope.join(" ");
-        let context = action_context(&user, &client, request.issuer);
+        // The action context serialises the whole user: build it only when an action exists.
+        let context = if self.actions.post_login.is_empty() { Value::Null } else { action_context(&user, &client, request.issuer) };
 
         let (access, expires_in) = match &api {
             Some(api) => {
