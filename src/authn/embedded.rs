@@ -42,7 +42,6 @@ use crate::paths;
 use crate::state::AppState;
 use crate::tenant::auth_store::Session;
 use crate::tenant::login::{Attempt, LoginError};
-use crate::tenant::signup::password_policy_of;
 use crate::tenant::{Tenant, TenantData};
 
 /// How long a login ticket waits for `/authorize`.
@@ -79,7 +78,7 @@ pub fn client_config(tenant: &Tenant, data: &TenantData, client_id: &str) -> Opt
         let mut entry = Map::new();
         entry.insert("name".into(), connection.name.clone().into());
         if connection.is_database() {
-            let (policy, _) = password_policy_of(connection);
+            let (policy, _) = connection.password_policy();
             entry.insert("passwordPolicy".into(), serde_json::to_value(policy).unwrap_or(Value::Null));
             if let Some(options) = &connection.options.password_complexity_options {
                 entry.insert("password_complexity_options".into(), options.clone());

@@ -192,17 +192,7 @@ fn password(state: &AppState, grant_type: &str, credentials: &Credentials, param
         let attempt = Attempt { connection: &connection, client_id: &client.client_id, username: &username, password: &password, now, rehash_salt: salt };
         let user = data.login(&attempt).map_err(login_error)?;
         log_user_success(state, EventType::Success, &client, &user, "Successful login");
-        let scope = issue::user_scope(data, &client, &user, api.as_ref(), params.str("scope").as_deref());
-        let grant = GrantContext {
-            client_id: client.client_id.clone(),
-            user_id: user.user_id.clone(),
-            scope,
-            audience: api.map(|a| a.identifier),
-            nonce: None,
-            auth_time: now.div_euclid(1000),
-            sid: None,
-        };
-        data.issue_for_user(&grant, request).ok_or_else(|| server_error("the user vanished during login"))
+        issue_after_login(data, &client, &user, api, params, now, request)
     })
 }
 
@@ -261,18 +251,31 @@ fn passwordless_otp(state: &AppState, credentials: &Credentials, params: &Params
             return Err(AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "user is blocked"));
         }
         log_user_success(state, EventType::Success, &client, &user, "Successful login");
-        let scope = issue::user_scope(data, &client, &user, api.as_ref(), params.str("scope").as_deref());
-        let grant = GrantContext {
-            client_id: client.client_id.clone(),
-            user_id: user.user_id.clone(),
-            scope,
-            audience: api.map(|a| a.identifier),
-            nonce: None,
-            auth_time: now.div_euclid(1000),
-            sid: None,
-        };
-        data.issue_for_user(&grant, request).ok_or_else(|| server_error("the user vanished during login"))
+        issue_after_login(data, &client, &user, api, params, now, request)
     })
+}
+
+/// Tokens for a user who just logged in through the back channel (password or OTP grants).
+fn issue_after_login(
+    data: &mut TenantData,
+    client: &crate::tenant::model::Client,
+    user: &crate::tenant::users::User,
+    api: Option<crate::tenant::model::ResourceServer>,
+    params: &Params,
+    now: i64,
+    request: IssueRequest<'_>,
+) -> Result<Unsigned, AuthError> {
+    let scope = issue::user_scope(data, client, user, api.as_ref(), params.str("scope").as_deref());
+    let grant = GrantContext {
+        client_id: client.client_id.clone(),
+        user_id: user.user_id.clone(),
+        scope,
+        audience: api.map(|a| a.identifier),
+        nonce: None,
+        auth_time: now.div_euclid(1000),
+        sid: None,
+    };
+    data.issue_for_user(&grant, request).ok_or_else(|| server_error("the user vanished during login"))
 }
 
 /// RFC 7636: `S256` is base64url(SHA-256(verifier)); `plain` is the verifier itself.

@@ -333,6 +333,18 @@ impl Connection {
         self.options.requires_username == Some(true)
     }
 
+    /// The password policy and minimum length a new password must meet (Auth0's default: `good`).
+    pub fn password_policy(&self) -> (PasswordPolicy, Option<u32>) {
+        let min_length = self
+            .options
+            .password_complexity_options
+            .as_ref()
+            .and_then(|o| o.get("min_length"))
+            .and_then(Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok());
+        (self.options.password_policy.unwrap_or(PasswordPolicy::Good), min_length)
+    }
+
     pub fn is_enabled_for(&self, client_id: &str) -> bool {
         self.enabled_clients.as_ref().is_none_or(|clients| clients.iter().any(|c| c == client_id))
     }

@@ -22,7 +22,6 @@
 use super::outbox::{Message, MessageKind};
 use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
-use super::signup::password_policy_of;
 use super::{Tenant, TenantData};
 use crate::clock::{iso8601, Millis};
 use crate::paths;
@@ -178,5 +177,5 @@ fn ticket_of(link: &str) -> Option<String> {
 
 /// The policy of a connection by name (`good` if it is gone).
 fn policy_of(data: &TenantData, connection: &str) -> (PasswordPolicy, Option<u32>) {
-    data.connections.iter().find(|c| c.name == connection).map_or((PasswordPolicy::Good, None), password_policy_of)
+    data.connections.iter().find(|c| c.name == connection).map_or((PasswordPolicy::Good, None), |c| c.password_policy())
 }

@@ -17,7 +17,6 @@
 
 use serde_json::{Map, Value};
 
-use super::model::Connection;
 use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
 use super::seed::is_email;
@@ -168,7 +167,7 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         Ok(Target {
             connection: found.name.clone(),
             requires_username: found.requires_username(),
-            policy: password_policy_of(found),
+            policy: found.password_policy(),
         })
     })?;
 
@@ -248,18 +247,6 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
     })
 }
 
-/// A connection's password policy (`good` when unset) and its
-/// `password_complexity_options.min_length`, which replaces the level's minimum.
-pub fn password_policy_of(connection: &Connection) -> (PasswordPolicy, Option<u32>) {
-    let options = &connection.options;
-    let min_length = options
-        .password_complexity_options
-        .as_ref()
-        .and_then(|o| o.get("min_length"))
-        .and_then(Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok());
-    (options.password_policy.unwrap_or(PasswordPolicy::Good), min_length)
-}
 
 /// JavaScript's `String.length`.
 fn utf16_len(s: &str) -> usize {

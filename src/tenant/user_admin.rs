@@ -108,13 +108,7 @@ fn check_phone(phone: &str) -> Result<(), AdminError> {
 }
 
 fn check_password(data: &TenantData, connection: &str, password: &str) -> Result<(), AdminError> {
-    let options = data.connections.iter().find(|c| c.name == connection).map(|c| &c.options);
-    let policy = options.and_then(|o| o.password_policy).unwrap_or(PasswordPolicy::Good);
-    let min_length = options
-        .and_then(|o| o.password_complexity_options.as_ref())
-        .and_then(|o| o.get("min_length"))
-        .and_then(Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok());
+    let (policy, min_length) = data.connections.iter().find(|c| c.name == connection).map_or((PasswordPolicy::Good, None), |c| c.password_policy());
     policy.check(password, min_length).map_err(|_| AdminError::WeakPassword)
 }
 
