@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use super::config_admin;
 use super::metadata::{self, MetadataKind};
 use super::password_policy::PasswordPolicy;
 use super::passwords::PasswordHash;
@@ -43,23 +44,11 @@ const CREATE_FIELDS: &[&str] = &[
 const NULLABLE: &[&str] = &["given_name", "family_name", "name", "nickname", "picture", "phone_number", "username"];
 
 fn payload(message: impl std::fmt::Display) -> AdminError {
-    AdminError::InvalidBody(format!("Payload validation error: '{message}'."))
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
+    AdminError::InvalidBody(config_admin::payload(message))
 }
 
 fn wrong_type(field: &str, expected: &str, v: &Value) -> AdminError {
-    AdminError::InvalidBody(format!("Payload validation error: 'Expected type {expected} but found type {}' on property {field}.", type_name(v)))
+    AdminError::InvalidBody(config_admin::wrong_type(field, expected, v))
 }
 
 fn string(body: &Map<String, Value>, field: &str) -> Result<Option<String>, AdminError> {
