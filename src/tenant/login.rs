@@ -2,6 +2,7 @@
 //! login page and cross-origin authentication: connection checks, credentials, blocked users and
 //! brute-force protection.
 
+use super::ConnectionRefusal;
 use super::auth_store::BRUTE_FORCE_THRESHOLD;
 use super::passwords::PasswordHash;
 use super::users::User;
@@ -37,14 +38,10 @@ pub struct Attempt<'a> {
 impl TenantData {
     /// Checks the credentials and records the login (`last_login`, `logins_count`) or the failure.
     pub fn login(&mut self, attempt: &Attempt<'_>) -> Result<User, LoginError> {
-        let connection = self
-            .connections
-            .iter()
-            .find(|c| c.name == attempt.connection && c.is_database())
-            .ok_or(LoginError::ConnectionNotFound)?;
-        if !connection.is_enabled_for(attempt.client_id) {
-            return Err(LoginError::ConnectionDisabled);
-        }
+        let connection = self.database_connection(attempt.connection, attempt.client_id).map_err(|refusal| match refusal {
+            ConnectionRefusal::NotFound => LoginError::ConnectionNotFound,
+            ConnectionRefusal::Disabled => LoginError::ConnectionDisabled,
+        })?;
         let brute_force = connection.options.brute_force_protection != Some(false);
         let found = self
             .users

@@ -60,7 +60,26 @@ pub struct TenantData {
     pub jobs: jobs::Jobs,
 }
 
+/// Why a client may not use a database connection it named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionRefusal {
+    /// No database connection by that name.
+    NotFound,
+    /// The connection is not enabled for the client.
+    Disabled,
+}
+
 impl TenantData {
+    /// The database connection `name`, if `client_id` may use it (login, signup, password reset).
+    pub fn database_connection(&self, name: &str, client_id: &str) -> Result<&model::Connection, ConnectionRefusal> {
+        let connection = self.connections.iter().find(|c| c.name == name && c.is_database()).ok_or(ConnectionRefusal::NotFound)?;
+        if connection.is_enabled_for(client_id) {
+            Ok(connection)
+        } else {
+            Err(ConnectionRefusal::Disabled)
+        }
+    }
+
     pub fn client(&self, client_id: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.client_id == client_id)
     }

@@ -19,6 +19,7 @@
 //! issued at the very millisecond of the last reset is stamped one millisecond later, so it is
 //! not born spent.
 
+use super::ConnectionRefusal;
 use super::outbox::{Message, MessageKind};
 use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
@@ -85,14 +86,10 @@ pub fn request(
     let page = tenant.url(paths::RESET_PASSWORD_PAGE);
     tenant.write(|data| {
         data.client(client_id).ok_or(RequestFailure::UnknownClient)?;
-        let found = data
-            .connections
-            .iter()
-            .find(|c| c.name == connection && c.is_database())
-            .ok_or(RequestFailure::ConnectionNotFound)?;
-        if !found.is_enabled_for(client_id) {
-            return Err(RequestFailure::ConnectionDisabled);
-        }
+        data.database_connection(connection, client_id).map_err(|refusal| match refusal {
+            ConnectionRefusal::NotFound => RequestFailure::ConnectionNotFound,
+            ConnectionRefusal::Disabled => RequestFailure::ConnectionDisabled,
+        })?;
         let Some(user) = data.users.by_email(connection, email) else { return Ok(false) };
         // Never born spent, even on a frozen clock (see the module docs).
         let created_at_ms = match user.last_password_reset {

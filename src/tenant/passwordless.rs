@@ -136,30 +136,13 @@ impl TenantData {
                 };
                 let (name, nickname) = default_name_and_nickname(email.as_deref(), None, phone.as_deref());
                 let user = User {
-                    user_id: format!("{}|{new_id}", connection),
-                    connection: connection.to_string(),
                     email_verified: email.is_some(),
                     email,
-                    username: None,
                     phone_verified: phone.as_ref().map(|_| true),
                     phone_number: phone,
-                    given_name: None,
-                    family_name: None,
                     name,
                     nickname,
-                    picture: None,
-                    created_at: now,
-                    updated_at: now,
-                    last_login: None,
-                    last_ip: None,
-                    logins_count: 0,
-                    last_password_reset: None,
-                    blocked: None,
-                    user_metadata: None,
-                    app_metadata: None,
-                    password: None,
-                    role_ids: Vec::new(),
-                    permissions: Vec::new(),
+                    ..User::new(format!("{connection}|{new_id}"), connection.to_string(), now)
                 };
                 let id = user.user_id.clone();
                 self.users.insert(user).map_err(|_| wrong.clone())?;

@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Value};
 
+use super::ConnectionRefusal;
 use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
 use super::seed::is_email;
@@ -156,15 +157,11 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
     let connection = request.connection.as_deref().ok_or(SignupFailure::Missing("connection"))?;
     let target = tenant.read(|data| {
         data.client(client_id).ok_or(SignupFailure::UnknownClient)?;
-        let found = data
-            .connections
-            .iter()
-            .find(|c| c.name == connection && c.is_database())
-            .ok_or(SignupFailure::ConnectionNotFound)?;
-        if !found.is_enabled_for(client_id) {
-            return Err(SignupFailure::ConnectionDisabled);
-        }
-        Ok(Target {
+        let found = data.database_connection(connection, client_id).map_err(|refusal| match refusal {
+            ConnectionRefusal::NotFound => SignupFailure::ConnectionNotFound,
+            ConnectionRefusal::Disabled => SignupFailure::ConnectionDisabled,
+        })?;
+        Ok::<_, SignupFailure>(Target {
             connection: found.name.clone(),
             requires_username: found.requires_username(),
             policy: found.password_policy(),

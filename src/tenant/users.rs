@@ -43,6 +43,37 @@ pub struct User {
 }
 
 impl User {
+    /// A user with ids and timestamps and no profile yet; callers fill in the rest with struct
+    /// update syntax.
+    pub fn new(user_id: String, connection: String, now: Millis) -> Self {
+        Self {
+            user_id,
+            connection,
+            email: None,
+            email_verified: false,
+            username: None,
+            phone_number: None,
+            phone_verified: None,
+            given_name: None,
+            family_name: None,
+            name: None,
+            nickname: None,
+            picture: None,
+            created_at: now,
+            updated_at: now,
+            last_login: None,
+            last_ip: None,
+            logins_count: 0,
+            last_password_reset: None,
+            blocked: None,
+            user_metadata: None,
+            app_metadata: None,
+            password: None,
+            role_ids: Vec::new(),
+            permissions: Vec::new(),
+        }
+    }
+
     /// The id without the provider prefix (`identities[0].user_id`, signup's `_id`).
     pub fn bare_id(&self) -> &str {
         self.user_id.split_once('|').map_or(self.user_id.as_str(), |(_, id)| id)
@@ -283,30 +314,10 @@ mod tests {
 
     pub fn user(id: &str, email: &str) -> User {
         User {
-            user_id: format!("auth0|{id}"),
-            connection: "db".into(),
             email: Some(email.into()),
-            email_verified: false,
-            username: None,
-            phone_number: None,
-            phone_verified: None,
-            given_name: None,
-            family_name: None,
             name: Some(email.into()),
             nickname: email.split('@').next().map(String::from),
-            picture: None,
-            created_at: 1_674_673_226_187,
-            updated_at: 1_674_673_226_187,
-            last_login: None,
-            last_ip: None,
-            logins_count: 0,
-            last_password_reset: None,
-            blocked: None,
-            user_metadata: None,
-            app_metadata: None,
-            password: None,
-            role_ids: Vec::new(),
-            permissions: Vec::new(),
+            ..User::new(format!("auth0|{id}"), "db".into(), 1_674_673_226_187)
         }
     }
 
