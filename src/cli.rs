@@ -130,6 +130,15 @@ pub struct ServeArgs {
     /// Real rate limiting with Auth0's published limits (token buckets on the virtual clock).
     #[arg(long, env = "AUTH0_EMULATOR_RATE_LIMITS", value_enum, default_value_t = Preset::Off)]
     pub rate_limits: Preset,
+    /// Node.js executable that runs custom database scripts written in JavaScript.
+    #[arg(long, env = "AUTH0_EMULATOR_NODE", default_value = "node")]
+    pub node: PathBuf,
+    /// Folder whose node_modules `require()` in custom database scripts resolves from [default: the current directory].
+    #[arg(long, env = "AUTH0_EMULATOR_CUSTOM_DB_MODULES")]
+    pub custom_db_modules: Option<PathBuf>,
+    /// Time limit of one custom database script call (Auth0's: 20s).
+    #[arg(long, env = "AUTH0_EMULATOR_SCRIPT_TIMEOUT", value_parser = parse_duration, default_value = "20s")]
+    pub script_timeout: std::time::Duration,
 }
 
 const FAULT_HELP: &str = "A fault rule in compact form: comma-separated key=value pairs; quote values \
@@ -155,6 +164,10 @@ Examples:
 
 fn parse_fault(line: &str) -> Result<Rule, String> {
     crate::faults::compact::parse(line).map_err(|e| e.to_string())
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    crate::faults::rule::parse_duration(text).map(std::time::Duration::from_millis)
 }
 
 fn parse_latency(text: &str) -> Result<Latency, String> {
@@ -207,6 +220,7 @@ impl ServeArgs {
             clock: ClockStart::Real,
             faults,
             rate_limits: self.rate_limits,
+            scripts: crate::custom_db::Settings { node: self.node, modules_dir: self.custom_db_modules, timeout: self.script_timeout },
         })
     }
 }

@@ -56,6 +56,8 @@ pub struct Config {
     pub faults: Vec<Rule>,
     /// Real rate limiting (`--rate-limits`).
     pub rate_limits: Preset,
+    /// Where custom database scripts run (`--node`, `--custom-db-modules`, `--script-timeout`).
+    pub scripts: crate::custom_db::Settings,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             clock: ClockStart::Real,
             faults: Vec::new(),
             rate_limits: Preset::Off,
+            scripts: Default::default(),
         }
     }
 }

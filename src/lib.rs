@@ -17,6 +17,8 @@
 //!   renders its exact error body.
 //! - [`faults`]: fault rules (errors, 429s, connection faults, latency), the request journal and
 //!   its anti-pattern report, and the opt-in Auth0 rate limiter; a middleware on every route.
+//! - [`custom_db`]: custom database connections — the Node.js worker and HTTP hooks that run
+//!   their action scripts, and where each flow calls them.
 //! - [`commands`]: the subcommands other than `serve`.
 //! - [`persist`]: files in the state directory.
 
@@ -26,6 +28,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod control;
+pub mod custom_db;
 pub mod extract;
 pub mod faults;
 pub mod mgmt;
@@ -96,7 +99,7 @@ impl Emulator {
         let key = tokens::SigningKey::load_or_create(config.signing_key.as_deref(), state_dir)?;
         let tls = tls::load(&config.tls, state_dir, &domain)?;
         let tenant = Tenant::new(domain, issuer, key, data, seeded);
-        let state = AppState::new(tenant, clock, rng, config.random_seed, tls.ca_pem.clone(), config.admin_token.clone());
+        let state = AppState::new(tenant, clock, rng, config.random_seed, tls.ca_pem.clone(), config.admin_token.clone(), config.scripts.clone());
         state.configure_faults(config.faults.clone(), config.rate_limits)?;
         Ok(Self { listener, addr, state, tls })
     }

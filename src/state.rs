@@ -1,10 +1,12 @@
 //! `AppState`: what every handler reaches — the tenant, the clock, the seeded RNG, the TLS
-//! material, and the tenant's fault rules, request journal and rate limiter. A cheap clone of
+//! material, the tenant's fault rules, request journal and rate limiter, and the custom database
+//! script runners. A cheap clone of
 //! one `Arc`.
 
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::custom_db::{Scripts, Settings as ScriptSettings};
 use crate::faults::journal::Journal;
 use crate::faults::ratelimit::{Preset, RateLimiter};
 use crate::faults::rule::{InvalidRule, Rule};
@@ -28,11 +30,12 @@ struct Inner {
     faults: Faults,
     journal: Journal,
     rate_limiter: RateLimiter,
+    scripts: Scripts,
 }
 
 impl AppState {
     /// `rng` is the one the seeds were built with, so ids drawn later never repeat theirs.
-    pub fn new(tenant: Tenant, clock: Clock, rng: SeededRng, random_seed: u64, ca_pem: Arc<str>, admin_token: Option<String>) -> Self {
+    pub fn new(tenant: Tenant, clock: Clock, rng: SeededRng, random_seed: u64, ca_pem: Arc<str>, admin_token: Option<String>, scripts: ScriptSettings) -> Self {
         Self {
             inner: Arc::new(Inner {
                 tenant,
@@ -44,6 +47,7 @@ impl AppState {
                 faults: Faults::new(),
                 journal: Journal::new(),
                 rate_limiter: RateLimiter::default(),
+                scripts: Scripts::new(scripts),
             }),
         }
     }
@@ -82,6 +86,11 @@ impl AppState {
     /// The tenant's request journal.
     pub fn journal(&self) -> &Journal {
         &self.inner.journal
+    }
+
+    /// Runs custom database scripts.
+    pub fn scripts(&self) -> &Scripts {
+        &self.inner.scripts
     }
 
     pub fn rate_limiter(&self) -> &RateLimiter {

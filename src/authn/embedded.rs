@@ -38,6 +38,7 @@ use super::pending::Pending;
 use super::token::login_error;
 use super::{pages, session};
 use crate::clock::Millis;
+use crate::custom_db::flows;
 use crate::paths;
 use crate::state::AppState;
 use crate::tenant::auth_store::Session;
@@ -124,6 +125,11 @@ pub async fn co_authenticate(
     let password = required("password")?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let tenant = state.tenant();
+    let realm = params.str("realm").or_else(|| tenant.read(|data| data.settings.default_directory.clone()));
+    let checked = match &realm {
+        Some(connection) => flows::check_login(&state, connection, &client_id, &username, &password).await,
+        None => None,
+    };
     let now = state.clock().now_ms();
     let salt = state.rng().bytes::<16>();
     let ticket = tenant.write(|data| {
@@ -134,7 +140,7 @@ pub async fn co_authenticate(
         if let Some(origin) = origin.as_deref().filter(|o| !client.allows_origin(o)) {
             return Err(forbidden(ErrorCode::AccessDenied, format!("Origin {origin} is not allowed.")));
         }
-        let connection = params.str("realm").or_else(|| data.settings.default_directory.clone()).ok_or_else(|| {
+        let connection = realm.ok_or_else(|| {
             AuthError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::ServerError,
@@ -142,9 +148,9 @@ pub async fn co_authenticate(
             )
         })?;
         let attempt =
-            Attempt { connection: &connection, client_id: &client_id, username: &username, password: &password, now, rehash_salt: salt };
+            Attempt { connection: &connection, client_id: &client_id, username: &username, password: &password, now, rehash_salt: salt, checked };
         let user = data.login(&attempt).map_err(|e| match e {
-            LoginError::WrongCredentials => forbidden(ErrorCode::AccessDenied, e.to_string()),
+            LoginError::WrongCredentials | LoginError::Rejected(_) => forbidden(ErrorCode::AccessDenied, e.to_string()),
             other => login_error(other),
         })?;
         Ok(LoginTicket { client_id: client_id.clone(), user_id: user.user_id, auth_time: now.div_euclid(1000) })

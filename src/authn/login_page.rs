@@ -26,11 +26,12 @@ use super::error::{AuthError, ErrorCode};
 use super::pages::{card_page, error_page, escape};
 use super::params::Params;
 use super::session;
+use crate::custom_db::flows;
 use crate::paths;
 use crate::state::AppState;
 use crate::tenant::auth_store::Session;
 use crate::tenant::login::{Attempt, LoginError};
-use crate::tenant::signup::{self, SignupFailure, SignupRequest};
+use crate::tenant::signup::{SignupFailure, SignupRequest};
 
 /// The form field an error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +115,7 @@ pub async fn submit_login(State(state): State<AppState>, RawQuery(query): RawQue
     };
     let username = body.str("username").unwrap_or_default();
     let password = body.str("password").unwrap_or_default();
-    match log_in(&state, &request, &context.tx, &username, &password) {
+    match log_in(&state, &request, &context.tx, &username, &password).await {
         Ok(response) => response,
         Err(text) => login_form(StatusCode::BAD_REQUEST, &context, &username, Some(&text)),
     }
@@ -138,26 +139,27 @@ pub async fn submit_signup(State(state): State<AppState>, RawQuery(query): RawQu
         ..SignupRequest::default()
     };
     let shown_username = username.clone().unwrap_or_default();
-    if let Err(failure) = signup::signup(state.tenant(), state.rng(), state.clock().now_ms(), signup_request) {
+    if let Err(failure) = flows::signup(&state, signup_request).await {
         let (field, text) = signup_error(failure, context.requires_username);
         return signup_form(StatusCode::BAD_REQUEST, &context, &email, &shown_username, Some((field, &text)));
     }
     let identifier = username.unwrap_or(email.clone());
-    match log_in(&state, &request, &context.tx, &identifier, &password) {
+    match log_in(&state, &request, &context.tx, &identifier, &password).await {
         Ok(response) => response,
         Err(text) => signup_form(StatusCode::BAD_REQUEST, &context, &email, &shown_username, Some((Field::Password, &text))),
     }
 }
 
 /// Logs in, starts the session and completes the parked request; `Err` is the text to show.
-fn log_in(state: &AppState, request: &AuthorizeRequest, tx: &str, username: &str, password: &str) -> Result<Response, String> {
+async fn log_in(state: &AppState, request: &AuthorizeRequest, tx: &str, username: &str, password: &str) -> Result<Response, String> {
     let tenant = state.tenant();
-    let now = state.clock().now_ms();
     let connection = request.connection.clone().unwrap_or_default();
+    let checked = flows::check_login(state, &connection, &request.client_id, username, password).await;
+    let now = state.clock().now_ms();
     let salt = state.rng().bytes::<16>();
     let sid = state.rng().alnum(32);
     let draws = Draws::new(state);
-    let attempt = Attempt { connection: &connection, client_id: &request.client_id, username, password, now, rehash_salt: salt };
+    let attempt = Attempt { connection: &connection, client_id: &request.client_id, username, password, now, rehash_salt: salt, checked };
     let (decided, cookie) = tenant.write(|data| {
         let user = match data.login(&attempt) {
             Ok(user) => user,

@@ -12,6 +12,7 @@ use axum::Json;
 use super::client_auth::{self, Credentials};
 use super::error::{AuthError, ErrorCode};
 use super::params::Params;
+use crate::custom_db::flows;
 use crate::state::AppState;
 use crate::tenant::auth_store::GrantContext;
 use crate::tenant::issue::{self, IssueRequest, RefreshPlan, Unsigned};
@@ -28,7 +29,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, params: Pa
     let credentials = client_auth::credentials(&headers, &params)?;
     let result = match grant_type.as_str() {
         "client_credentials" => client_credentials(&state, &credentials, &params),
-        "password" | PASSWORD_REALM => password(&state, &grant_type, &credentials, &params),
+        "password" | PASSWORD_REALM => password(&state, &grant_type, &credentials, &params).await,
         "authorization_code" => authorization_code(&state, &credentials, &params),
         "refresh_token" => refresh_token(&state, &credentials, &params),
         PASSWORDLESS_OTP => passwordless_otp(&state, &credentials, &params),
@@ -102,8 +103,9 @@ fn required(params: &Params, name: &str) -> Result<String, AuthError> {
 pub fn login_error(e: LoginError) -> AuthError {
     let text = e.to_string();
     match e {
-        LoginError::WrongCredentials => AuthError::invalid_grant(text),
-        LoginError::Blocked => AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, text),
+        LoginError::WrongCredentials | LoginError::Rejected(_) => AuthError::invalid_grant(text),
+        LoginError::Blocked | LoginError::Unauthorized(_) => AuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, text),
+        LoginError::ScriptFailed(_) => server_error(text),
         LoginError::TooManyAttempts => AuthError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts, text),
         LoginError::ConnectionNotFound | LoginError::ConnectionDisabled => AuthError::invalid_request(text),
     }
@@ -174,22 +176,29 @@ fn issue_request<'a>(tenant: &'a Tenant, state: &AppState, now: i64, gty: Option
     IssueRequest { issuer: &tenant.issuer, now, gty, refresh: Some(refresh_plan(state)), opaque_token: state.rng().alnum(32) }
 }
 
-fn password(state: &AppState, grant_type: &str, credentials: &Credentials, params: &Params) -> Result<Unsigned, AuthError> {
+async fn password(state: &AppState, grant_type: &str, credentials: &Credentials, params: &Params) -> Result<Unsigned, AuthError> {
     let tenant = state.tenant();
-    let now = state.clock().now_ms();
     let username = required(params, "username")?;
     let password = required(params, "password")?;
     let realm = if grant_type == PASSWORD_REALM { Some(required(params, "realm")?) } else { params.str("realm") };
+    let connection = realm.or_else(|| tenant.read(|data| data.settings.default_directory.clone()));
+    // A custom database checks the password with its own script, outside the tenant lock.
+    let checked = match &connection {
+        Some(connection) => flows::check_login(state, connection, &credentials.client_id, &username, &password).await,
+        None => None,
+    };
+    let now = state.clock().now_ms();
     let request = issue_request(tenant, state, now, Some("password"));
     let salt = state.rng().bytes::<16>();
     tenant.write(|data| {
         let client = client_auth::authenticate(data, credentials)?;
         client_auth::require_grant(&client, grant_type)?;
-        let connection = realm.clone().or_else(|| data.settings.default_directory.clone()).ok_or_else(|| {
+        let connection = connection.ok_or_else(|| {
             AuthError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::ServerError, "Authorization server not configured with default connection.")
         })?;
         let api = resolve_audience(data, params)?;
-        let attempt = Attempt { connection: &connection, client_id: &client.client_id, username: &username, password: &password, now, rehash_salt: salt };
+        let attempt =
+            Attempt { connection: &connection, client_id: &client.client_id, username: &username, password: &password, now, rehash_salt: salt, checked };
         let user = data.login(&attempt).map_err(login_error)?;
         log_user_success(state, EventType::Success, &client, &user, "Successful login");
         issue_after_login(data, &client, &user, api, params, now, request)

@@ -49,6 +49,9 @@ pub struct Entry {
     /// `reset`, `close`, `garbage` or `hang` when the connection faulted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_fault: Option<&'static str>,
+    /// Custom database script calls the request made, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scripts: Vec<crate::custom_db::CallRecord>,
 }
 
 fn ser_method<S: serde::Serializer>(method: &Method, serializer: S) -> Result<S::Ok, S::Error> {
@@ -186,6 +189,7 @@ mod tests {
             delay_ms: None,
             faults: Vec::new(),
             connection_fault: None,
+            scripts: Vec::new(),
         }
     }
 

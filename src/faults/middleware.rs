@@ -29,6 +29,12 @@ pub static X_EMULATOR_FAULT: HeaderName = HeaderName::from_static("x-emulator-fa
 const JOURNAL_BODY_ENDPOINTS: &[&str] =
     &["token", "revoke", "signup", "change_password", "passwordless_start", "co_authenticate"];
 
+/// Endpoints that may run custom database scripts, whose calls the journal lists.
+const SCRIPT_ENDPOINTS: &[&str] = &[
+    "token", "co_authenticate", "signup", "change_password", "login_page", "signup_page", "reset_password_page",
+    "mgmt.users.create", "mgmt.users.update", "mgmt.users.delete",
+];
+
 pub async fn faults(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if path == paths::CONTROL_PREFIX || path.starts_with("/__emulator/") {
@@ -54,12 +60,13 @@ pub async fn faults(State(state): State<AppState>, request: Request, next: Next)
     if !fired.is_empty() {
         tracing::debug!(faults = ?fired, action = action.as_ref().map(Action::kind), delay_ms, "fault rules fired");
     }
-    let outcome = Outcome { arrived, started, delay_ms, fired };
+    let scripts = info.endpoint.as_deref().is_some_and(|e| SCRIPT_ENDPOINTS.contains(&e)).then(ScriptCalls::default);
+    let outcome = Outcome { arrived, started, delay_ms, fired, scripts: scripts.clone() };
     let surface = Surface::of(&info.path);
     let mut response = match action {
-        None => pass(&state, &info, request, next).await,
+        None => pass(&state, &info, request, next, scripts).await,
         Some(Action::SlowBody { chunk_bytes, interval }) => {
-            Dribble::wrap(pass(&state, &info, request, next).await, chunk_bytes, Duration::from_millis(interval))
+            Dribble::wrap(pass(&state, &info, request, next, scripts).await, chunk_bytes, Duration::from_millis(interval))
         }
         Some(Action::Error { status, error, message, extra }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -107,7 +114,10 @@ struct Outcome {
     started: tokio::time::Instant,
     delay_ms: Option<u64>,
     fired: Vec<std::sync::Arc<str>>,
+    scripts: Option<ScriptCalls>,
 }
+
+type ScriptCalls = std::sync::Arc<std::sync::Mutex<Vec<crate::custom_db::CallRecord>>>;
 
 impl Outcome {
     /// Records the request: `Ok(status)`, or `Err(connection fault)` when no response was sent.
@@ -128,24 +138,33 @@ impl Outcome {
             delay_ms: self.delay_ms,
             faults: self.fired,
             connection_fault: result.err(),
+            scripts: self.scripts.map(|calls| std::mem::take(&mut *calls.lock().unwrap_or_else(|p| p.into_inner()))).unwrap_or_default(),
         });
     }
 }
 
 /// The real handler, behind the rate limiter when one is configured.
-async fn pass(state: &AppState, info: &RequestInfo, request: Request, next: Next) -> Response {
+async fn pass(state: &AppState, info: &RequestInfo, request: Request, next: Next, scripts: Option<ScriptCalls>) -> Response {
     let limiter = state.rate_limiter();
     if limiter.preset() == super::ratelimit::Preset::Off {
-        return next.run(request).await;
+        return run(request, next, scripts).await;
     }
     let bearer = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(verdict) = limiter.take(info, bearer, state.clock().now_ms()) else {
-        return next.run(request).await;
+        return run(request, next, scripts).await;
     };
     let mut response =
-        if verdict.allowed { next.run(request).await } else { respond::too_many_requests(Surface::of(&info.path)) };
+        if verdict.allowed { run(request, next, scripts).await } else { respond::too_many_requests(Surface::of(&info.path)) };
     respond::rate_limit_headers(&mut response, verdict.limit, verdict.remaining, verdict.reset_epoch_s, verdict.retry_after_s);
     response
+}
+
+/// The handler, collecting the custom database script calls it makes when asked to.
+async fn run(request: Request, next: Next, scripts: Option<ScriptCalls>) -> Response {
+    match scripts {
+        Some(calls) => crate::custom_db::collecting(calls, next.run(request)).await,
+        None => next.run(request).await,
+    }
 }
 
 /// Arms the connection's fault; the placeholder returned is never written (the socket fails

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::auth::Caller;
 use super::body::{self, Body};
 use super::error::{ErrorCode, MgmtError};
+use crate::custom_db::flows;
 use crate::state::AppState;
 use crate::tenant::logs::{Event, EventType};
 use crate::tenant::search::{self, check_page_window};
@@ -30,7 +31,7 @@ impl From<AdminError> for MgmtError {
         let message = e.to_string();
         match e {
             AdminError::InvalidBody(_) => MgmtError::bad_request(message, ErrorCode::InvalidBody),
-            AdminError::BadRequest(_) => MgmtError::new(StatusCode::BAD_REQUEST, message, None),
+            AdminError::BadRequest(_) | AdminError::Script(_) => MgmtError::new(StatusCode::BAD_REQUEST, message, None),
             AdminError::WeakPassword => MgmtError::new(StatusCode::BAD_REQUEST, message, Some(ErrorCode::PasswordStrength)),
             AdminError::NoUser => MgmtError::user_not_found(),
             AdminError::Exists => MgmtError::new(StatusCode::CONFLICT, message, Some(ErrorCode::Auth0IdpError)),
@@ -85,7 +86,7 @@ impl Projection {
 pub async fn create(State(state): State<AppState>, caller: Caller, Body(body): Body) -> Result<(StatusCode, Json<Value>), MgmtError> {
     caller.require_any(&["create:users"])?;
     let ctx = write_context(&state);
-    let user = state.tenant().write(|data| data.create_user(&body, ctx))?;
+    let user = flows::create_user(&state, &body, ctx).await?;
     log_api(&state, &caller, "Create a User", &user.user_id);
     Ok((StatusCode::CREATED, Json(serde_json::to_value(user.view()).unwrap_or(Value::Null))))
 }
@@ -115,6 +116,10 @@ pub async fn update(State(state): State<AppState>, caller: Caller, Path(id): Pat
         caller.require_any(&["update:users", "update:users_app_metadata", "update:current_user_metadata"])?;
         None
     };
+    if allowed.is_none() {
+        // Only a full `update:users` caller can reach a custom database's scripts.
+        flows::before_update(&state, &id, &body).await?;
+    }
     let ctx = write_context(&state);
     let user = state.tenant().write(|data| data.update_user(&id, &body, allowed, ctx))?;
     log_api(&state, &caller, "Update a User", &user.user_id);
@@ -129,6 +134,7 @@ pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Pat
             caller.require_any(&["delete:users", "delete:current_user"])?;
         }
     }
+    flows::before_delete(&state, &id).await?;
     state.tenant().write(|data| data.delete_user(&id));
     log_api(&state, &caller, "Delete a User", &id);
     Ok(StatusCode::NO_CONTENT)

@@ -1,6 +1,8 @@
 //! Password login against a database connection, shared by the token endpoint, the hosted
 //! login page and cross-origin authentication: connection checks, credentials, blocked users and
-//! brute-force protection.
+//! brute-force protection. On a custom database the password is checked by the connection's
+//! `login` script first (see [`crate::custom_db::flows`]); the outcome arrives in
+//! [`Attempt::checked`] and this stores the script's user and records the login.
 
 use super::ConnectionRefusal;
 use super::auth_store::BRUTE_FORCE_THRESHOLD;
@@ -19,6 +21,15 @@ pub enum LoginError {
     WrongCredentials,
     #[error("user is blocked")]
     Blocked,
+    /// A custom database's `login` script refused the credentials with its own message.
+    #[error("{0}")]
+    Rejected(String),
+    /// A custom database's `login` script answered `UnauthorizedError`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A custom database's script failed (an error, a timeout, no Node.js, a bad profile).
+    #[error("{0}")]
+    ScriptFailed(String),
     #[error("Your account has been blocked after multiple consecutive login attempts. We've sent you a notification via your preferred contact method with instructions on how to unblock it.")]
     TooManyAttempts,
 }
@@ -33,6 +44,8 @@ pub struct Attempt<'a> {
     pub now: Millis,
     /// Salt for re-hashing an imported (slow) hash to the fast one after it verifies.
     pub rehash_salt: [u8; 16],
+    /// On a custom database, the user its `login` script returned (or why it refused).
+    pub checked: Option<Result<User, LoginError>>,
 }
 
 impl TenantData {
@@ -43,6 +56,13 @@ impl TenantData {
             ConnectionRefusal::Disabled => LoginError::ConnectionDisabled,
         })?;
         let brute_force = connection.options.brute_force_protection != Some(false);
+        let import_mode = connection.import_mode();
+        if let Some(checked) = &attempt.checked {
+            // In import mode the user now lives here, under the password that just worked.
+            let password = import_mode.then(|| PasswordHash::fast(attempt.password, attempt.rehash_salt));
+            let user = self.store_script_user(checked.clone()?, password).map_err(|e| LoginError::ScriptFailed(e.to_string()))?;
+            return self.finish_login(&user.user_id, attempt);
+        }
         let found = self
             .users
             .by_email(attempt.connection, attempt.username)
@@ -65,8 +85,13 @@ impl TenantData {
                 LoginError::WrongCredentials
             });
         }
-        self.auth.clear_failures(&user_id);
-        let user = self.users.get_mut(&user_id).ok_or(LoginError::WrongCredentials)?;
+        self.finish_login(&user_id, attempt)
+    }
+
+    /// After the password checked out: refuses blocked users and records the login.
+    fn finish_login(&mut self, user_id: &str, attempt: &Attempt<'_>) -> Result<User, LoginError> {
+        self.auth.clear_failures(user_id);
+        let user = self.users.get_mut(user_id).ok_or(LoginError::WrongCredentials)?;
         if user.blocked == Some(true) {
             return Err(LoginError::Blocked);
         }

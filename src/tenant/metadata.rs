@@ -78,6 +78,18 @@ fn check_value(path: &str, value: &Value, depth: usize) -> Result<(), MetadataEr
     }
 }
 
+/// `app_metadata` from a custom-database profile (or seed user) that may carry Auth0's legacy
+/// `metadata` alias (§6.4): when both come, they merge with `app_metadata` winning on clashes.
+pub fn with_alias(alias: Option<Map<String, Value>>, app_metadata: Option<Map<String, Value>>) -> Option<Map<String, Value>> {
+    match (alias, app_metadata) {
+        (Some(mut alias), Some(app)) => {
+            alias.extend(app);
+            Some(alias)
+        }
+        (alias, app) => app.or(alias),
+    }
+}
+
 /// Applies a PATCH body's metadata to the stored object, as Auth0 does: each top-level key
 /// replaces the stored one (nested objects are replaced whole, not merged), a top-level `null`
 /// deletes the key, and an empty object clears everything. An object left empty is stored as

@@ -16,6 +16,7 @@ pub mod passwordless;
 pub mod password_reset;
 pub mod passwords;
 pub mod roles_admin;
+pub mod script_profile;
 pub mod search;
 pub mod seed;
 pub mod signup;

@@ -329,6 +329,19 @@ impl Connection {
         self.is_database() && self.options.enabled_database_customization == Some(true)
     }
 
+    /// Import mode (automatic migration): a user's first script login moves them here.
+    pub fn import_mode(&self) -> bool {
+        self.options.import_mode == Some(true)
+    }
+
+    /// The script for `action` (JavaScript source or an http(s) URL) of a custom database.
+    pub fn custom_script(&self, action: &str) -> Option<&str> {
+        if !self.is_custom_database() {
+            return None;
+        }
+        self.options.custom_scripts.as_ref()?.get(action)?.as_str().filter(|s| !s.trim().is_empty())
+    }
+
     pub fn requires_username(&self) -> bool {
         self.options.requires_username == Some(true)
     }

@@ -118,6 +118,17 @@ pub fn inspect(tenant: &Tenant, now: Millis, ticket: &str) -> Result<Ticket, Tic
     tenant.read(|data| find(data, now, ticket).map(|(ticket, _)| ticket))
 }
 
+/// Whether `ticket` would accept `password` (a working ticket, a password the policy takes),
+/// changing nothing: a custom database's `change_password` script runs in between.
+pub fn check(tenant: &Tenant, now: Millis, ticket: &str, password: &str) -> Result<Ticket, ResetFailure> {
+    tenant.read(|data| {
+        let (found, _) = find(data, now, ticket)?;
+        let (policy, min_length) = policy_of(data, &found.connection);
+        policy.check(password, min_length).map_err(ResetFailure::WeakPassword)?;
+        Ok(found)
+    })
+}
+
 /// Spends `ticket` on `password`: checks the connection's policy, stores the new password
 /// (fast hash with `salt`), stamps `last_password_reset` and `updated_at`, and clears failed
 /// logins. Check and change

@@ -245,6 +245,21 @@ pub struct BuildContext<'a> {
     pub now: Millis,
 }
 
+/// Custom database scripts written `"file:PATH"` are read from PATH, relative to the seed file,
+/// so seeds can keep them as `.js` files (the connection then holds the source, as on Auth0).
+fn read_script_files(connection: &mut Connection, seed_file: &str, origin: &Origin) -> Result<(), SeedError> {
+    let Some(scripts) = connection.options.custom_scripts.as_mut() else { return Ok(()) };
+    let base = Path::new(seed_file).parent().unwrap_or(Path::new("."));
+    for (action, value) in scripts.iter_mut() {
+        let Some(relative) = value.as_str().and_then(|s| s.strip_prefix("file:")) else { continue };
+        let path = base.join(relative.trim());
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| origin.error(&format!("options.customScripts.{action}"), format!("{}: {e}", path.display())))?;
+        *value = Value::String(source);
+    }
+    Ok(())
+}
+
 /// Upserts `item` keyed by `key`: a later document replaces an earlier definition.
 fn upsert<T>(list: &mut Vec<(Origin, T)>, origin: Origin, item: T, key: impl Fn(&T) -> String) {
     let k = key(&item);
@@ -294,8 +309,10 @@ pub fn build(files: &[SeedFile], ctx: &BuildContext<'_>) -> Result<TenantData, S
             }
             upsert(&mut grants, at(&name, format!("client_grants[{i}]")), g, |g| format!("{}\n{}", g.client_id, g.audience));
         }
-        for (i, c) in doc.connections.into_iter().enumerate() {
-            upsert(&mut connections, at(&name, format!("connections[{i}]")), c, |c| c.name.clone());
+        for (i, mut c) in doc.connections.into_iter().enumerate() {
+            let origin = at(&name, format!("connections[{i}]"));
+            read_script_files(&mut c, &file.name, &origin)?;
+            upsert(&mut connections, origin, c, |c| c.name.clone());
         }
         for (i, r) in doc.roles.into_iter().enumerate() {
             upsert(&mut roles, at(&name, format!("roles[{i}]")), r, |r| r.name.clone());
@@ -522,20 +539,13 @@ fn build_user(
     if let Some(m) = &seed.user_metadata {
         metadata::validate(MetadataKind::User, m).map_err(|e| origin.error(&e.path, e.reason))?;
     }
-    let app_metadata = match (seed.metadata, seed.app_metadata) {
-        (Some(_), _) if !connection.is_custom_database() => {
-            return Err(origin.error(
-                "metadata",
-                "`metadata` (the custom-database name for app_metadata) is only accepted for custom database connections; use app_metadata",
-            ));
-        }
-        // Both given: merge, `app_metadata` winning on clashes (the documented choice).
-        (Some(mut alias), Some(app)) => {
-            alias.extend(app);
-            Some(alias)
-        }
-        (alias, app) => app.or(alias),
-    };
+    if seed.metadata.is_some() && !connection.is_custom_database() {
+        return Err(origin.error(
+            "metadata",
+            "`metadata` (the custom-database name for app_metadata) is only accepted for custom database connections; use app_metadata",
+        ));
+    }
+    let app_metadata = metadata::with_alias(seed.metadata, seed.app_metadata);
     if let Some(m) = &app_metadata {
         metadata::validate(MetadataKind::App, m).map_err(|e| origin.error(&e.path, e.reason))?;
     }

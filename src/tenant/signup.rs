@@ -14,11 +14,15 @@
 //! - The password must pass the connection's policy (`good` when unset).
 //! - The email (stored lowercased) and the username must be new in the connection. The check and
 //!   the insert happen under one write lock, so concurrent signups of one email make one user.
+//!
+//! [`prepare`] checks and [`commit`] stores; a custom database runs its scripts in between
+//! ([`crate::custom_db::flows::signup`]).
 
 use serde_json::{Map, Value};
 
+use super::model::Connection;
+use super::password_policy::PolicyFailure;
 use super::ConnectionRefusal;
-use super::password_policy::{PasswordPolicy, PolicyFailure};
 use super::passwords::PasswordHash;
 use super::seed::is_email;
 use super::users::{default_name_and_nickname, StoreError, User};
@@ -101,6 +105,12 @@ pub enum SignupFailure {
     UserExists,
     #[error("The username already exists.")]
     UsernameExists,
+    /// A custom database's `create` script refused with `ValidationError(code, message)`.
+    #[error("{message}")]
+    Rejected { code: String, message: String },
+    /// A custom database's script failed (an error, a timeout, no Node.js, a bad profile).
+    #[error("{0}")]
+    ScriptFailed(String),
 }
 
 /// A broken signup `user_metadata` rule. The first two texts are Auth0's (auth0/auth0.js#843,
@@ -142,34 +152,34 @@ pub fn check_user_metadata(value: &Value) -> Result<Map<String, Value>, UserMeta
     Ok(map.clone())
 }
 
-/// What signup needs to know about the connection, read under the lock and then released.
-struct Target {
-    connection: String,
-    requires_username: bool,
-    /// The policy and its `min_length` override.
-    policy: (PasswordPolicy, Option<u32>),
+/// A signup that passed every check and is ready to store: the user (with a fresh id and the
+/// password hashed), what the response echoes, and what a custom database's scripts need.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub user: User,
+    pub echo: SignedUp,
+    /// The password as sent, for a custom database's `create` and `login` scripts.
+    pub password: String,
+    pub connection: Connection,
+    pub client_id: String,
 }
 
-/// Creates the user, or says why not. `rng` draws the id and the password salt; `now` stamps
-/// `created_at`/`updated_at`.
-pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequest) -> Result<SignedUp, SignupFailure> {
-    let client_id = request.client_id.as_deref().ok_or(SignupFailure::Missing("client_id"))?;
+/// Checks a signup without storing anything. `rng` draws the id and the password salt; `now`
+/// stamps `created_at`/`updated_at`.
+pub fn prepare(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequest) -> Result<Prepared, SignupFailure> {
+    let client_id = request.client_id.clone().ok_or(SignupFailure::Missing("client_id"))?;
+    let client_id = client_id.as_str();
     let connection = request.connection.as_deref().ok_or(SignupFailure::Missing("connection"))?;
-    let target = tenant.read(|data| {
+    let connection = tenant.read(|data| {
         data.client(client_id).ok_or(SignupFailure::UnknownClient)?;
-        let found = data.database_connection(connection, client_id).map_err(|refusal| match refusal {
+        data.database_connection(connection, client_id).cloned().map_err(|refusal| match refusal {
             ConnectionRefusal::NotFound => SignupFailure::ConnectionNotFound,
             ConnectionRefusal::Disabled => SignupFailure::ConnectionDisabled,
-        })?;
-        Ok::<_, SignupFailure>(Target {
-            connection: found.name.clone(),
-            requires_username: found.requires_username(),
-            policy: found.password_policy(),
         })
     })?;
 
     let email = request.email.map(|e| e.to_lowercase());
-    if target.requires_username {
+    if connection.requires_username() {
         if request.username.is_none() {
             return Err(SignupFailure::Missing("username"));
         }
@@ -186,16 +196,13 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
     }
     let password = request.password.ok_or(SignupFailure::Missing("password"))?;
     let user_metadata = request.user_metadata.as_ref().map(check_user_metadata).transpose()?;
-    let (policy, min_length) = target.policy;
+    let (policy, min_length) = connection.password_policy();
     policy.check(&password, min_length).map_err(SignupFailure::WeakPassword)?;
 
     let (default_name, default_nickname) =
         default_name_and_nickname(email.as_deref(), request.username.as_deref(), request.phone_number.as_deref());
-    let mut user = User {
-        user_id: format!("auth0|{}", rng.hex(24)),
-        connection: target.connection,
+    let user = User {
         email: email.clone(),
-        email_verified: false,
         username: request.username.clone(),
         phone_number: request.phone_number.clone(),
         phone_verified: request.phone_number.as_ref().map(|_| false),
@@ -204,34 +211,13 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         name: request.name.clone().or(default_name),
         nickname: request.nickname.clone().or(default_nickname),
         picture: request.picture.clone(),
-        created_at: now,
-        updated_at: now,
-        last_login: None,
-        last_ip: None,
-        logins_count: 0,
-        last_password_reset: None,
-        blocked: None,
         // An empty object is stored as absent, as everywhere else.
         user_metadata: user_metadata.clone().filter(|m| !m.is_empty()),
-        app_metadata: None,
         password: Some(PasswordHash::fast(&password, rng.bytes())),
-        role_ids: Vec::new(),
-        permissions: Vec::new(),
+        ..User::new(format!("auth0|{}", rng.hex(24)), connection.name.clone(), now)
     };
-    let user_id = tenant.write(|data| {
-        // 96 random bits meeting an existing id is all but impossible; draw again if it happens.
-        while data.users.get(&user.user_id).is_some() {
-            user.user_id = format!("auth0|{}", rng.hex(24));
-        }
-        let user_id = user.user_id.clone();
-        match data.users.insert(user) {
-            Ok(()) => Ok(user_id),
-            Err(StoreError::DuplicateUsername { .. }) => Err(SignupFailure::UsernameExists),
-            Err(StoreError::DuplicateEmail { .. } | StoreError::DuplicateId(_)) => Err(SignupFailure::UserExists),
-        }
-    })?;
-    Ok(SignedUp {
-        user_id,
+    let echo = SignedUp {
+        user_id: user.user_id.clone(),
         email,
         username: request.username,
         given_name: request.given_name,
@@ -241,9 +227,26 @@ pub fn signup(tenant: &Tenant, rng: &SeededRng, now: Millis, request: SignupRequ
         picture: request.picture,
         phone_number: request.phone_number,
         user_metadata,
-    })
+    };
+    Ok(Prepared { user, echo, password, connection, client_id: client_id.to_owned() })
 }
 
+/// Stores a prepared signup. The uniqueness checks and the insert happen under one write lock.
+pub fn commit(tenant: &Tenant, rng: &SeededRng, prepared: Prepared) -> Result<SignedUp, SignupFailure> {
+    let Prepared { mut user, mut echo, .. } = prepared;
+    echo.user_id = tenant.write(|data| {
+        // 96 random bits meeting an existing id is all but impossible; draw again if it happens.
+        while data.users.get(&user.user_id).is_some() {
+            user.user_id = format!("auth0|{}", rng.hex(24));
+        }
+        let user_id = user.user_id.clone();
+        data.users.insert(user).map(|()| user_id).map_err(|e| match e {
+            StoreError::DuplicateUsername { .. } => SignupFailure::UsernameExists,
+            StoreError::DuplicateEmail { .. } | StoreError::DuplicateId(_) => SignupFailure::UserExists,
+        })
+    })?;
+    Ok(echo)
+}
 
 /// JavaScript's `String.length`.
 fn utf16_len(s: &str) -> usize {

@@ -32,6 +32,9 @@ pub enum AdminError {
     /// 409 `auth0_idp_error`.
     #[error("The user already exists.")]
     Exists,
+    /// A custom database's script refused or failed; 400 with its message.
+    #[error("{0}")]
+    Script(String),
 }
 
 /// Attributes `POST /users` accepts (MGMT-OAS `CreateUserRequestContent`, no additional properties).
@@ -96,7 +99,8 @@ fn check_phone(phone: &str) -> Result<(), AdminError> {
     }
 }
 
-fn check_password(data: &TenantData, connection: &str, password: &str) -> Result<(), AdminError> {
+/// The connection's password policy, on a password a caller wants to set.
+pub fn check_password(data: &TenantData, connection: &str, password: &str) -> Result<(), AdminError> {
     let (policy, min_length) = data.connections.iter().find(|c| c.name == connection).map_or((PasswordPolicy::Good, None), |c| c.password_policy());
     policy.check(password, min_length).map_err(|_| AdminError::WeakPassword)
 }
@@ -111,6 +115,20 @@ pub struct WriteContext {
 impl TenantData {
     /// `POST /users`.
     pub fn create_user(&mut self, body: &Map<String, Value>, ctx: WriteContext) -> Result<User, AdminError> {
+        let user = self.prepare_user(body, ctx)?;
+        self.insert_user(user)
+    }
+
+    /// Stores a user [`Self::prepare_user`] checked, refusing any clash.
+    pub fn insert_user(&mut self, user: User) -> Result<User, AdminError> {
+        self.users.insert(user.clone()).map_err(|e| match e {
+            StoreError::DuplicateId(_) | StoreError::DuplicateEmail { .. } | StoreError::DuplicateUsername { .. } => AdminError::Exists,
+        })?;
+        Ok(user)
+    }
+
+    /// Checks a `POST /users` body and builds the user, storing nothing.
+    pub fn prepare_user(&self, body: &Map<String, Value>, ctx: WriteContext) -> Result<User, AdminError> {
         if let Some(extra) = body.keys().find(|k| !CREATE_FIELDS.contains(&k.as_str())) {
             return Err(payload(format!("Additional properties not allowed: {extra}")));
         }
@@ -186,9 +204,6 @@ impl TenantData {
             role_ids: Vec::new(),
             permissions: Vec::new(),
         };
-        self.users.insert(user.clone()).map_err(|e| match e {
-            StoreError::DuplicateId(_) | StoreError::DuplicateEmail { .. } | StoreError::DuplicateUsername { .. } => AdminError::Exists,
-        })?;
         Ok(user)
     }
 

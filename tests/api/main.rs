@@ -4,6 +4,7 @@ mod authorize;
 mod change_password;
 mod cli;
 mod control;
+mod custom_db;
 mod discovery;
 mod embedded;
 mod errors;

@@ -14,6 +14,7 @@ use axum::response::IntoResponse;
 
 use crate::authn::error::{AuthError, ErrorCode};
 use crate::authn::params::Params;
+use crate::custom_db::flows;
 use crate::paths;
 use crate::state::AppState;
 use crate::tenant::password_reset::{self, RequestFailure};
@@ -28,6 +29,10 @@ pub async fn change_password(State(state): State<AppState>, params: Params) -> R
     let client_id = required("client_id")?;
     let email = required("email")?;
     let connection = required("connection")?;
+    // A custom database's `get_user` finds a user not (yet) stored here.
+    flows::before_reset_request(&state, &client_id, &email, &connection)
+        .await
+        .map_err(|e| AuthError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::ServerError, e.to_string()))?;
     let now = state.clock().now_ms();
     let sent = password_reset::request(state.tenant(), state.rng(), now, &client_id, &email, &connection).map_err(|failure| {
         match failure {

@@ -72,6 +72,8 @@ pub enum SignupError {
     UserMetadata(String),
     /// The body is over the size limit.
     PayloadTooLarge(String),
+    /// A custom database's `create` script answered `ValidationError(code, message)`.
+    Rejected { code: String, description: String },
 }
 
 impl SignupError {
@@ -88,12 +90,14 @@ impl From<SignupFailure> for SignupError {
             SignupFailure::UsernameExists => Self::BadRequest { code: SignupCode::UsernameExists, description },
             SignupFailure::WeakPassword(policy) => Self::PasswordStrength(policy),
             SignupFailure::UserMetadata(_) => Self::UserMetadata(description),
+            SignupFailure::Rejected { code, message } => Self::Rejected { code, description: message },
             SignupFailure::Missing(_)
             | SignupFailure::UnknownClient
             | SignupFailure::ConnectionNotFound
             | SignupFailure::ConnectionDisabled
             | SignupFailure::InvalidEmail
-            | SignupFailure::UsernameNotAllowed => Self::invalid_signup(description),
+            | SignupFailure::UsernameNotAllowed
+            | SignupFailure::ScriptFailed(_) => Self::invalid_signup(description),
         }
     }
 }
@@ -154,6 +158,10 @@ impl IntoResponse for SignupError {
                     policy: failure.policy_text(),
                     status_code: 400,
                 };
+                (bad, Json(body)).into_response()
+            }
+            SignupError::Rejected { code, description } => {
+                let body = BadRequestBody { name: "BadRequestError", code: &code, description: &description, status_code: 400 };
                 (bad, Json(body)).into_response()
             }
             SignupError::UserMetadata(text) => {

@@ -17,6 +17,7 @@ use crate::authn::pages::escape;
 use crate::authn::params::Params;
 use crate::paths;
 use crate::state::AppState;
+use crate::custom_db::flows;
 use crate::tenant::password_reset::{self, ResetFailure, Ticket, TicketError};
 
 pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
@@ -34,6 +35,12 @@ pub async fn submit(State(state): State<AppState>, params: Result<Params, AuthEr
     };
     let ticket = params.str("ticket").unwrap_or_default();
     let password = params.str("password").unwrap_or_default();
+    if let Ok(found) = password_reset::check(state.tenant(), state.clock().now_ms(), &ticket, &password) {
+        // A custom database in legacy mode takes the new password first (`change_password`).
+        if let Err(error) = flows::before_reset(&state, &found.user_id, &password).await {
+            return page(StatusCode::BAD_REQUEST, &form(&ticket, &found, Some(&error.to_string())));
+        }
+    }
     let salt = state.rng().bytes::<16>();
     match password_reset::reset(state.tenant(), state.clock().now_ms(), &ticket, &password, salt) {
         Ok(_) => page(StatusCode::OK, SUCCESS),

@@ -1,5 +1,5 @@
 //! `POST /dbconnections/signup` (reference §3.1): reads the JSON or form body, calls
-//! [`crate::tenant::signup::signup`], and answers 200 with the new user or a signup error body.
+//! [`crate::custom_db::flows::signup`] (the tenant's signup, with a custom database's scripts), and answers 200 with the new user or a signup error body.
 //!
 //! The success body is `{"_id":"<24 hex>","email_verified":false,"email":…}` followed by the
 //! attributes the request set, in the order of Auth0's documented response sample (DOCS1
@@ -23,7 +23,8 @@ use crate::authn::error::AuthError;
 use crate::authn::params::Params;
 use crate::state::AppState;
 use crate::tenant::logs::{Event, EventType};
-use crate::tenant::signup::{self as domain, SignedUp, SignupRequest};
+use crate::custom_db::flows;
+use crate::tenant::signup::{SignedUp, SignupRequest};
 
 /// The 200 body; absent attributes are omitted.
 #[derive(Debug, Serialize)]
@@ -82,7 +83,7 @@ pub async fn signup(State(state): State<AppState>, params: Result<Params, AuthEr
         ..Event::default()
     };
     let now = state.clock().now_ms();
-    let created = match domain::signup(state.tenant(), state.rng(), now, request) {
+    let created = match flows::signup(&state, request).await {
         Ok(created) => created,
         Err(e) => {
             event.description = Some(e.to_string());
