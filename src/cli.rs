@@ -133,9 +133,10 @@ pub struct ServeArgs {
     /// Node.js executable that runs custom database scripts written in JavaScript.
     #[arg(long, env = "AUTH0_EMULATOR_NODE", default_value = "node")]
     pub node: PathBuf,
-    /// Folder whose node_modules `require()` in custom database scripts resolves from [default: the current directory].
-    #[arg(long, env = "AUTH0_EMULATOR_CUSTOM_DB_MODULES")]
-    pub custom_db_modules: Option<PathBuf>,
+    /// Working directory of custom database scripts: `require()` finds node_modules from here and
+    /// relative paths resolve here [default: the current directory].
+    #[arg(long, env = "AUTH0_EMULATOR_SCRIPTS_DIR")]
+    pub scripts_dir: Option<PathBuf>,
     /// Time limit of one custom database script call (Auth0's: 20s).
     #[arg(long, env = "AUTH0_EMULATOR_SCRIPT_TIMEOUT", value_parser = parse_duration, default_value = "20s")]
     pub script_timeout: std::time::Duration,
@@ -220,7 +221,7 @@ impl ServeArgs {
             clock: ClockStart::Real,
             faults,
             rate_limits: self.rate_limits,
-            scripts: crate::custom_db::Settings { node: self.node, modules_dir: self.custom_db_modules, timeout: self.script_timeout },
+            scripts: crate::custom_db::Settings { node: self.node, dir: self.scripts_dir, timeout: self.script_timeout },
         })
     }
 }

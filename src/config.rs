@@ -56,7 +56,7 @@ pub struct Config {
     pub faults: Vec<Rule>,
     /// Real rate limiting (`--rate-limits`).
     pub rate_limits: Preset,
-    /// Where custom database scripts run (`--node`, `--custom-db-modules`, `--script-timeout`).
+    /// Where custom database scripts run (`--node`, `--scripts-dir`, `--script-timeout`).
     pub scripts: crate::custom_db::Settings,
 }
 

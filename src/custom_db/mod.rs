@@ -135,15 +135,15 @@ impl ScriptError {
 pub struct Settings {
     /// The Node.js executable.
     pub node: PathBuf,
-    /// The folder `require()` in scripts resolves from (its `node_modules`); the worker's cwd.
-    pub modules_dir: Option<PathBuf>,
+    /// The scripts' working directory: `require()` and relative paths resolve from it.
+    pub dir: Option<PathBuf>,
     /// Per call.
     pub timeout: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { node: PathBuf::from("node"), modules_dir: None, timeout: DEFAULT_TIMEOUT }
+        Self { node: PathBuf::from("node"), dir: None, timeout: DEFAULT_TIMEOUT }
     }
 }
 
@@ -178,7 +178,7 @@ pub struct Scripts {
 
 impl Scripts {
     pub fn new(settings: Settings) -> Self {
-        let node = node::Worker::new(settings.node.clone(), settings.modules_dir.clone());
+        let node = node::Worker::new(settings.node.clone(), settings.dir.clone());
         Self { settings, node, hook: hook::Client::new() }
     }
 

@@ -99,6 +99,9 @@ impl Worker {
         let mut command = Command::new(&self.node);
         command.arg("-e").arg(WORKER_JS).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         if let Some(cwd) = &self.cwd {
+            if !cwd.is_dir() {
+                return Err(ScriptError::Runtime(format!("the scripts directory {} (--scripts-dir) is not a directory", cwd.display())));
+            }
             command.current_dir(cwd);
         }
         let mut child = command.spawn().map_err(|error| {

@@ -9,8 +9,8 @@
 //
 // A script is one function, as in Auth0: `function login(email, password, callback) { … }`. It
 // sees Auth0's globals: `configuration`, `WrongUsernameOrPasswordError`, `ValidationError`,
-// `UnauthorizedError`, and `require`, which resolves from the emulator's working directory (or
-// --custom-db-modules), so scripts can use the drivers of the developer's own database.
+// `UnauthorizedError`, and `require`, which resolves from the worker's working directory (--scripts-dir, else the
+// emulator's), so scripts can use the drivers of the developer's own database.
 'use strict';
 
 const path = require('node:path');
