@@ -43,7 +43,15 @@ pub fn banner(tenant: &Tenant, random_seed: u64, addr: SocketAddr) -> String {
         for api in &data.resource_servers {
             let _ = writeln!(out, "  {} ({})", api.identifier, api.name);
         }
-        let names: Vec<&str> = data.connections.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<String> = data
+            .connections
+            .iter()
+            .map(|c| match (c.is_custom_database(), c.import_mode()) {
+                (true, true) => format!("{} (custom database, import mode)", c.name),
+                (true, false) => format!("{} (custom database)", c.name),
+                _ => c.name.clone(),
+            })
+            .collect();
         let _ = writeln!(out, "connections: {}", names.join(", "));
         let roles: Vec<&str> = data.roles.iter().map(|r| r.name.as_str()).collect();
         if !roles.is_empty() {

@@ -39,6 +39,16 @@ fn legacy_connection_of(state: &AppState, user_id: &str) -> Option<(Connection, 
     })
 }
 
+/// What scripts call the user: the email, else the username.
+fn identifier(user: &User) -> String {
+    user.email.clone().or_else(|| user.username.clone()).unwrap_or_default()
+}
+
+/// The `tenant` a `create` script's user carries: the domain's first label.
+fn tenant_name(state: &AppState) -> String {
+    state.tenant().domain.split(['.', ':']).next().unwrap_or("tenant").to_owned()
+}
+
 /// `get_user`: the user the legacy store knows by `email`, if any.
 async fn get_user(state: &AppState, connection: &Connection, email: &str) -> Result<Option<User>, ScriptError> {
     match state.scripts().call(connection, Action::GetUser, vec![email.into()]).await? {
@@ -98,7 +108,7 @@ pub async fn signup(state: &AppState, request: SignupRequest) -> Result<SignedUp
     if !connection.is_custom_database() {
         return signup::commit(state.tenant(), state.rng(), prepared);
     }
-    let identifier = prepared.user.email.clone().or_else(|| prepared.user.username.clone()).unwrap_or_default();
+    let identifier = identifier(&prepared.user);
     if get_user(state, &connection, &identifier).await.map_err(signup_failure)?.is_some() {
         return Err(SignupFailure::UserExists);
     }
@@ -106,20 +116,24 @@ pub async fn signup(state: &AppState, request: SignupRequest) -> Result<SignedUp
         return signup::commit(state.tenant(), state.rng(), prepared);
     }
     let user = &prepared.user;
-    let mut new_user = json!({
-        "tenant": state.tenant().domain.split(['.', ':']).next().unwrap_or("tenant"),
-        "client_id": prepared.client_id,
-        "connection": connection.name,
-        "email": user.email,
-        "password": prepared.password,
-        "email_verified": false,
-    });
-    for (key, value) in [("username", user.username.as_ref().map(|u| json!(u))), ("phone_number", user.phone_number.as_ref().map(|p| json!(p))), ("user_metadata", user.user_metadata.as_ref().map(|m| json!(m)))] {
-        if let (Some(value), Some(object)) = (value, new_user.as_object_mut()) {
-            object.insert(key.into(), value);
+    // Auth0's `create` argument: who and where, the password, and what signup set.
+    let mut new_user = Map::new();
+    for (key, value) in [
+        ("tenant", json!(tenant_name(state))),
+        ("client_id", json!(prepared.client_id)),
+        ("connection", json!(connection.name)),
+        ("email", json!(user.email)),
+        ("password", json!(prepared.password)),
+        ("email_verified", json!(false)),
+        ("username", json!(user.username)),
+        ("phone_number", json!(user.phone_number)),
+        ("user_metadata", json!(user.user_metadata)),
+    ] {
+        if !value.is_null() {
+            new_user.insert(key.into(), value);
         }
     }
-    state.scripts().call(&connection, Action::Create, vec![new_user]).await.map_err(signup_failure)?;
+    state.scripts().call(&connection, Action::Create, vec![Value::Object(new_user)]).await.map_err(signup_failure)?;
     // The stored copy is what `login` now returns, plus what signup set that only Auth0 keeps.
     let stored = match connection.custom_script(Action::Login.key()) {
         Some(_) => {
@@ -160,8 +174,7 @@ pub async fn before_reset(state: &AppState, user_id: &str, password: &str) -> Re
 }
 
 async fn change_password(state: &AppState, connection: &Connection, user: &User, password: &str) -> Result<(), ScriptError> {
-    let email = user.email.clone().or_else(|| user.username.clone()).unwrap_or_default();
-    match state.scripts().call(connection, Action::ChangePassword, vec![email.into(), password.into()]).await? {
+    match state.scripts().call(connection, Action::ChangePassword, vec![identifier(user).into(), password.into()]).await? {
         Value::Bool(false) => Err(ScriptError::Failed("the change_password script did not change the password".into())),
         _ => Ok(()),
     }
@@ -183,12 +196,11 @@ pub async fn create_user(state: &AppState, body: &Map<String, Value>, ctx: Write
         Ok::<_, AdminError>((user, connection))
     })?;
     let Some(connection) = connection else { return state.tenant().write(|data| data.insert_user(user)) };
-    let identifier = user.email.clone().or_else(|| user.username.clone()).unwrap_or_default();
-    if get_user(state, &connection, &identifier).await.map_err(admin_error)?.is_some() {
+    if get_user(state, &connection, &identifier(&user)).await.map_err(admin_error)?.is_some() {
         return Err(AdminError::Exists);
     }
     let mut new_user = body.clone();
-    new_user.insert("tenant".into(), json!(state.tenant().domain.split(['.', ':']).next().unwrap_or("tenant")));
+    new_user.insert("tenant".into(), json!(tenant_name(state)));
     new_user.insert("email_verified".into(), json!(user.email_verified));
     state.scripts().call(&connection, Action::Create, vec![Value::Object(new_user)]).await.map_err(admin_error)?;
     // The legacy store owns the password.
