@@ -125,35 +125,34 @@ pub async fn co_authenticate(
     let password = required("password")?;
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let tenant = state.tenant();
-    let realm = params.str("realm").or_else(|| tenant.read(|data| data.settings.default_directory.clone()));
-    let checked = match &realm {
-        Some(connection) => flows::check_login(&state, connection, &client_id, &username, &password).await,
-        None => None,
-    };
-    let now = state.clock().now_ms();
-    let salt = state.rng().bytes::<16>();
-    let ticket = tenant.write(|data| {
-        let client = data.client(&client_id).cloned().ok_or_else(|| forbidden(ErrorCode::UnauthorizedClient, "invalid client"))?;
+    // The client first: a custom database's script only runs for a client allowed to log in here.
+    let connection = tenant.read(|data| {
+        let client = data.client(&client_id).ok_or_else(|| forbidden(ErrorCode::UnauthorizedClient, "invalid client"))?;
         if !client.cross_origin_authentication {
             return Err(forbidden(ErrorCode::UnauthorizedClient, "Cross origin login not allowed."));
         }
         if let Some(origin) = origin.as_deref().filter(|o| !client.allows_origin(o)) {
             return Err(forbidden(ErrorCode::AccessDenied, format!("Origin {origin} is not allowed.")));
         }
-        let connection = realm.ok_or_else(|| {
+        params.str("realm").or_else(|| data.settings.default_directory.clone()).ok_or_else(|| {
             AuthError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ErrorCode::ServerError,
                 "Authorization server not configured with default connection.",
             )
-        })?;
+        })
+    })?;
+    let checked = flows::check_login(&state, &connection, &client_id, &username, &password).await;
+    let now = state.clock().now_ms();
+    let salt = state.rng().bytes::<16>();
+    let ticket = tenant.write(|data| {
         let attempt =
             Attempt { connection: &connection, client_id: &client_id, username: &username, password: &password, now, rehash_salt: salt, checked };
         let user = data.login(&attempt).map_err(|e| match e {
             LoginError::WrongCredentials | LoginError::Rejected(_) => forbidden(ErrorCode::AccessDenied, e.to_string()),
             other => login_error(other),
         })?;
-        Ok(LoginTicket { client_id: client_id.clone(), user_id: user.user_id, auth_time: now.div_euclid(1000) })
+        Ok::<_, AuthError>(LoginTicket { client_id: client_id.clone(), user_id: user.user_id, auth_time: now.div_euclid(1000) })
     })?;
     let login_ticket = state.rng().alnum(32);
     TICKETS.insert(&tenant.issuer, login_ticket.clone(), ticket, now, LOGIN_TICKET_LIFETIME_MS);

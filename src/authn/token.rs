@@ -181,21 +181,21 @@ async fn password(state: &AppState, grant_type: &str, credentials: &Credentials,
     let username = required(params, "username")?;
     let password = required(params, "password")?;
     let realm = if grant_type == PASSWORD_REALM { Some(required(params, "realm")?) } else { params.str("realm") };
-    let connection = realm.or_else(|| tenant.read(|data| data.settings.default_directory.clone()));
+    // The client first: a custom database's script only runs for a client that may log users in.
+    let (client, connection) = tenant.read(|data| {
+        let client = client_auth::authenticate(data, credentials)?;
+        client_auth::require_grant(&client, grant_type)?;
+        let connection = realm.or_else(|| data.settings.default_directory.clone()).ok_or_else(|| {
+            AuthError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::ServerError, "Authorization server not configured with default connection.")
+        })?;
+        Ok::<_, AuthError>((client, connection))
+    })?;
     // A custom database checks the password with its own script, outside the tenant lock.
-    let checked = match &connection {
-        Some(connection) => flows::check_login(state, connection, &credentials.client_id, &username, &password).await,
-        None => None,
-    };
+    let checked = flows::check_login(state, &connection, &client.client_id, &username, &password).await;
     let now = state.clock().now_ms();
     let request = issue_request(tenant, state, now, Some("password"));
     let salt = state.rng().bytes::<16>();
     tenant.write(|data| {
-        let client = client_auth::authenticate(data, credentials)?;
-        client_auth::require_grant(&client, grant_type)?;
-        let connection = connection.ok_or_else(|| {
-            AuthError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::ServerError, "Authorization server not configured with default connection.")
-        })?;
         let api = resolve_audience(data, params)?;
         let attempt =
             Attempt { connection: &connection, client_id: &client.client_id, username: &username, password: &password, now, rehash_salt: salt, checked };

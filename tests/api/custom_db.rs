@@ -435,3 +435,17 @@ async fn a_script_stuck_in_a_loop_gets_the_worker_restarted() {
     // A fresh worker answers the next call.
     assert_eq!(login(app, ANA, LEGACY_PASSWORD).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_client_that_fails_authentication_never_reaches_the_script() {
+    let legacy = legacy(false).await;
+    let app = &legacy.app;
+    let form = [("grant_type", "http://auth0.com/oauth/grant-type/password-realm"), ("client_id", WEB), ("client_secret", "wrong"),
+                ("username", ANA), ("password", LEGACY_PASSWORD), ("realm", CONNECTION)];
+    let (status, _) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form).send().await.expect("request")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let response = app.http.post(app.url(paths::CO_AUTHENTICATE)).header("origin", "https://evil.example")
+        .json(&json!({"client_id": SPA, "username": ANA, "password": LEGACY_PASSWORD, "realm": CONNECTION})).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(script_calls(app).await, calls(&[]));
+}
