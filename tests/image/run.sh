@@ -6,6 +6,8 @@
 # stops it cleanly and that a restart keeps the CA.
 #
 #   tests/image/run.sh
+#   tests/image/run.sh --size-only   build the binary and the image, print image_bytes=N, stop
+#                                     (what bench/run.py reports)
 #
 # Needs podman and runc (scripts/test.sh installs them as root), cargo, Node.js 20+ and python3.
 # When podman is missing or cannot start a container on this machine, it prints
@@ -113,6 +115,10 @@ pm build --quiet --format docker -f "$REPO_ROOT/docker/Dockerfile" \
 image_bytes="$(pm image inspect --format '{{.Size}}' "$IMAGE")"
 log "image size: $image_bytes bytes ($(( (image_bytes + 500000) / 1000000 )) MB; limit $(( MAX_IMAGE_BYTES / 1000000 )) MB)"
 (( image_bytes <= MAX_IMAGE_BYTES )) || die "the image is larger than $MAX_IMAGE_BYTES bytes"
+if [[ "${1:-}" == "--size-only" ]]; then
+  echo "image_bytes=$image_bytes"
+  exit 0
+fi
 
 config="$(pm image inspect --format \
   '{{.Config.User}}|{{json .Config.Healthcheck.Test}}|{{index .Config.Labels "org.opencontainers.image.version"}}|{{json .Config.Volumes}}|{{json .Config.ExposedPorts}}' "$IMAGE")"
