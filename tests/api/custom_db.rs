@@ -449,3 +449,24 @@ async fn a_client_that_fails_authentication_never_reaches_the_script() {
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(script_calls(app).await, calls(&[]));
 }
+
+#[tokio::test]
+async fn scripts_require_modules_from_the_scripts_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let module = dir.path().join("node_modules").join("legacy-driver");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    std::fs::write(module.join("index.js"), "module.exports.find = (email) => ({ id: 'drv-1', email, plan: 'from-driver' });\n").expect("module");
+    let scripts_dir = dir.path().to_path_buf();
+    let legacy = legacy_with(false, |c| c.scripts.dir = Some(scripts_dir)).await;
+    let app = &legacy.app;
+    let token = mgmt_token(app, "create:connections read:users").await;
+    let login_js = "function login(email, password, callback) {\n  const row = require('legacy-driver').find(email);\n  callback(null, { user_id: row.id, email: row.email, metadata: { plan: row.plan } });\n}";
+    let body = json!({"name": "driver-db", "strategy": "auth0", "enabled_clients": [WEB],
+                      "options": {"enabledDatabaseCustomization": true, "customScripts": {"login": login_js}}});
+    assert_eq!(call(app, Method::POST, "/api/v2/connections", &token, Some(body)).await.0, StatusCode::CREATED);
+    let form = [("grant_type", "password"), ("client_id", WEB), ("client_secret", WEB_SECRET), ("username", "d@driver.example"), ("password", "x"), ("realm", "driver-db")];
+    let (status, body) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form).send().await.expect("request")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, shown) = call(app, Method::GET, "/api/v2/users/auth0%7Cdrv-1", &token, None).await;
+    assert_eq!(shown["app_metadata"], json!({"plan": "from-driver"}));
+}
