@@ -17,16 +17,28 @@ use serde_json::{Map, Value};
 
 use super::{Call, ScriptError};
 
+/// The HTTP client, made on the first hook call (it loads the system's CA certificates, which
+/// start-up doesn't need and a `scratch` container doesn't have).
+#[derive(Default)]
 pub struct Client {
-    http: reqwest::Client,
+    http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+}
+
+/// A client trusting the system's CAs (`SSL_CERT_FILE` too); without any, one that can still call
+/// `http://` hooks (an `https://` one then fails certificate verification, saying so).
+fn build() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .build()
+        .or_else(|system| {
+            tracing::warn!(%system, "no system CA certificates: https hooks cannot be verified (set SSL_CERT_FILE); http hooks work");
+            reqwest::Client::builder().tls_certs_only(Vec::<reqwest::Certificate>::new()).build()
+        })
+        .map_err(|e| format!("cannot make the HTTP client for hooks: {e}"))
 }
 
 impl Client {
-    pub fn new() -> Self {
-        Self { http: reqwest::Client::new() }
-    }
-
     pub async fn call(&self, call: &Call<'_>) -> Result<Value, ScriptError> {
+        let http = self.http.get_or_init(build).as_ref().map_err(|e| ScriptError::Runtime(e.clone()))?;
         let mut body = Map::new();
         body.insert("action".into(), call.action.key().into());
         body.insert("connection".into(), call.connection.into());
@@ -34,7 +46,7 @@ impl Client {
         for (name, arg) in call.action.params().iter().zip(&call.args) {
             body.insert((*name).into(), arg.clone());
         }
-        let response = self.http.post(call.script).timeout(call.timeout).json(&body).send().await.map_err(|e| {
+        let response = http.post(call.script).timeout(call.timeout).json(&body).send().await.map_err(|e| {
             if e.is_timeout() {
                 ScriptError::Timeout(call.timeout)
             } else {
@@ -54,11 +66,5 @@ impl Client {
             }
             _ => Err(ScriptError::Failed(format!("the {} hook answered {status}", call.action.key()))),
         }
-    }
-}
-
-impl Default for Client {
-    fn default() -> Self {
-        Self::new()
     }
 }

@@ -179,7 +179,7 @@ pub struct Scripts {
 impl Scripts {
     pub fn new(settings: Settings) -> Self {
         let node = node::Worker::new(settings.node.clone(), settings.dir.clone());
-        Self { settings, node, hook: hook::Client::new() }
+        Self { settings, node, hook: hook::Client::default() }
     }
 
     /// Runs `action` of `connection` with `args` (in [`Action::params`] order) and returns the

@@ -82,4 +82,21 @@ describe('auth0-emulator container image', () => {
     assert.equal(payload.gty, 'client-credentials');
     assert.deepEqual(payload.scope.split(' ').sort(), ['read:things', 'write:things']);
   });
+
+  it('runs custom database HTTP hooks (the image has no Node.js, so JavaScript scripts say so)', TEST, async () => {
+    const auth = new AuthenticationClient({ domain: DOMAIN, clientId: 'web-client', clientSecret: 'web-client-secret' });
+    const login = (realm) => auth.oauth.passwordGrant({ username: 'hook@example.com', password: 'x', realm });
+    // hook-db's login hook is the emulator's own health URL, which only answers GET: the 405
+    // proves the hook's HTTP round trip works from inside the scratch image.
+    await assert.rejects(login('hook-db'), (err) => {
+      assert.equal(err.statusCode, 500);
+      assert.equal(err.error_description, 'the login hook answered 405 Method Not Allowed');
+      return true;
+    });
+    await assert.rejects(login('js-db'), (err) => {
+      assert.equal(err.statusCode, 500);
+      assert.match(err.error_description, /need Node\.js/);
+      return true;
+    });
+  });
 });
