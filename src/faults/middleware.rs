@@ -44,7 +44,7 @@ pub async fn faults(State(state): State<AppState>, request: Request, next: Next)
         || endpoint.as_deref().is_some_and(|e| JOURNAL_BODY_ENDPOINTS.contains(&e))
         || limiter.preset() != super::ratelimit::Preset::Off && path == paths::CHANGE_PASSWORD;
     let connection = request.extensions().get::<ConnectionHandle>().cloned();
-    let (request, info) = request::read(request, endpoint, with_body).await;
+    let (request, info) = request::read(request, endpoint, with_body, &state.tenant().verified).await;
     let decision = if active { rules.decide(&info, request.headers(), state.rng()) } else { None };
     // Every lock is released here: the rule set's in `decide`, the RNG's in each draw.
     let Decision { fired, delay_ms, action } = decision.unwrap_or_default();
