@@ -1,17 +1,21 @@
-//! The axum middleware: reads what a request is, asks the tenant's rules what to do, awaits the
-//! delay with no lock held, applies the action (or the rate limiter, or nothing), stamps
-//! `x-emulator-fault`, and records the request in the journal.
+//! The middleware, a tower layer on every route: reads what a request is, asks the tenant's
+//! rules what to do, awaits the delay with no lock held, applies the action (or the rate
+//! limiter, or nothing), stamps `x-emulator-fault`, and records the request in the journal.
 //!
 //! The control API (`/__emulator/*`) is never faulted, limited or journaled: tests must always
 //! be able to reach it, and its calls would only clutter the journal.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::Service;
 
 use super::connection::{ConnectionFault, ConnectionHandle};
 use super::journal::Entry;
@@ -29,20 +33,80 @@ pub static X_EMULATOR_FAULT: HeaderName = HeaderName::from_static("x-emulator-fa
 const JOURNAL_BODY_ENDPOINTS: &[&str] =
     &["token", "revoke", "signup", "change_password", "passwordless_start", "co_authenticate"];
 
-pub async fn faults(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    if path == paths::CONTROL_PREFIX || path.starts_with("/__emulator/") {
-        return next.run(request).await;
+/// A response on its way, as the router's layers hand it on.
+type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// Faults, rate limits and the journal around `inner`. A service of its own rather than
+/// `from_fn`: with no rule installed, no rate limits and no body to read — the common case — a
+/// request goes straight to its route and is journaled when answered, with nothing cloned or
+/// awaited in between.
+#[derive(Clone)]
+pub struct Faults<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> Faults<S> {
+    pub fn new(inner: S, state: AppState) -> Self {
+        Self { inner, state }
     }
-    let started = tokio::time::Instant::now();
-    let arrived = state.clock().now_ms();
-    let endpoint = request.extensions().get::<MatchedPath>().and_then(|m| endpoint::name(request.method(), m.as_str()));
+}
+
+impl<S> Service<Request> for Faults<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = ResponseFuture;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> ResponseFuture {
+        let path = request.uri().path();
+        if path == paths::CONTROL_PREFIX || path.starts_with("/__emulator/") {
+            return Box::pin(self.inner.call(request));
+        }
+        let state = self.state.clone();
+        let arrival = Arrival { time: state.clock().now_ms(), started: tokio::time::Instant::now() };
+        let endpoint = request.extensions().get::<MatchedPath>().and_then(|m| endpoint::name(request.method(), m.as_str()));
+        let limited = state.rate_limiter().preset() != super::ratelimit::Preset::Off;
+        let with_body = (state.faults().is_active() && state.faults().needs_body())
+            || endpoint.as_deref().is_some_and(|e| JOURNAL_BODY_ENDPOINTS.contains(&e))
+            || limited && path == paths::CHANGE_PASSWORD;
+        if !state.faults().is_active() && !limited && !with_body {
+            let info = request::read_head(&request, endpoint, &state.tenant().verified);
+            let answer = self.inner.call(request);
+            return Box::pin(async move {
+                let response = answer.await?;
+                let outcome = Outcome { arrival, delay_ms: None, fired: Vec::new() };
+                outcome.record(&state, info, Ok(response.status().as_u16()));
+                Ok(response)
+            });
+        }
+        // The call outlives `&mut self`: take the service that is ready, leave a clone.
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        Box::pin(async move { Ok(faults(state, request, inner, arrival, endpoint, with_body).await) })
+    }
+}
+
+/// When a request arrived: on the virtual clock for the journal, in real time for its latency.
+struct Arrival {
+    time: crate::clock::Millis,
+    started: tokio::time::Instant,
+}
+
+/// Rules, delays and rate limits: everything that may await before the route is called.
+async fn faults<S>(state: AppState, request: Request, inner: S, arrival: Arrival, endpoint: Option<std::sync::Arc<str>>, with_body: bool) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let rules = state.faults();
     let active = rules.is_active();
-    let limiter = state.rate_limiter();
-    let with_body = (active && rules.needs_body())
-        || endpoint.as_deref().is_some_and(|e| JOURNAL_BODY_ENDPOINTS.contains(&e))
-        || limiter.preset() != super::ratelimit::Preset::Off && path == paths::CHANGE_PASSWORD;
     let connection = request.extensions().get::<ConnectionHandle>().cloned();
     let (request, info) = request::read(request, endpoint, with_body, &state.tenant().verified).await;
     let decision = if active { rules.decide(&info, request.headers(), state.rng()) } else { None };
@@ -54,12 +118,12 @@ pub async fn faults(State(state): State<AppState>, request: Request, next: Next)
     if !fired.is_empty() {
         tracing::debug!(faults = ?fired, action = action.as_ref().map(Action::kind), delay_ms, "fault rules fired");
     }
-    let outcome = Outcome { arrived, started, delay_ms, fired };
+    let outcome = Outcome { arrival, delay_ms, fired };
     let surface = Surface::of(&info.path);
     let mut response = match action {
-        None => pass(&state, &info, request, next).await,
+        None => pass(&state, &info, request, inner).await,
         Some(Action::SlowBody { chunk_bytes, interval }) => {
-            Dribble::wrap(pass(&state, &info, request, next).await, chunk_bytes, Duration::from_millis(interval))
+            Dribble::wrap(pass(&state, &info, request, inner).await, chunk_bytes, Duration::from_millis(interval))
         }
         Some(Action::Error { status, error, message, extra }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -103,8 +167,7 @@ pub async fn faults(State(state): State<AppState>, request: Request, next: Next)
 
 /// What the journal needs beyond the request itself.
 struct Outcome {
-    arrived: crate::clock::Millis,
-    started: tokio::time::Instant,
+    arrival: Arrival,
     delay_ms: Option<u64>,
     fired: Vec<std::sync::Arc<str>>,
 }
@@ -115,7 +178,7 @@ impl Outcome {
         let user = info.email.or(info.username).or(info.subject);
         state.journal().record(Entry {
             seq: 0,
-            time: self.arrived,
+            time: self.arrival.time,
             method: info.method,
             path: info.path,
             endpoint: info.endpoint,
@@ -124,7 +187,7 @@ impl Outcome {
             audience: info.audience,
             user,
             status: result.ok(),
-            latency_ms: u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            latency_ms: u64::try_from(self.arrival.started.elapsed().as_millis()).unwrap_or(u64::MAX),
             delay_ms: self.delay_ms,
             faults: self.fired,
             connection_fault: result.err(),
@@ -133,19 +196,29 @@ impl Outcome {
 }
 
 /// The real handler, behind the rate limiter when one is configured.
-async fn pass(state: &AppState, info: &RequestInfo, request: Request, next: Next) -> Response {
+async fn pass<S>(state: &AppState, info: &RequestInfo, request: Request, mut inner: S) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let limiter = state.rate_limiter();
     if limiter.preset() == super::ratelimit::Preset::Off {
-        return next.run(request).await;
+        return answer(inner.call(request).await);
     }
     let bearer = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(verdict) = limiter.take(info, bearer, state.clock().now_ms()) else {
-        return next.run(request).await;
+        return answer(inner.call(request).await);
     };
     let mut response =
-        if verdict.allowed { next.run(request).await } else { respond::too_many_requests(Surface::of(&info.path)) };
+        if verdict.allowed { answer(inner.call(request).await) } else { respond::too_many_requests(Surface::of(&info.path)) };
     respond::rate_limit_headers(&mut response, verdict.limit, verdict.remaining, verdict.reset_epoch_s, verdict.retry_after_s);
     response
+}
+
+fn answer(result: Result<Response, Infallible>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
 }
 
 /// Arms the connection's fault; the placeholder returned is never written (the socket fails

@@ -23,13 +23,7 @@ pub const MAX_INSPECTED_BODY: u64 = 64 * 1024;
 /// Reads the request's notions; returns the request (rebuilt when its body was read).
 /// `known` holds the claims of tokens the tenant has verified, which spares decoding them again.
 pub async fn read(request: Request, endpoint: Option<Arc<str>>, with_body: bool, known: &VerifiedTokens) -> (Request, RequestInfo) {
-    let mut info = RequestInfo {
-        method: request.method().clone(),
-        path: request.uri().path().to_owned(),
-        endpoint,
-        ..RequestInfo::default()
-    };
-    from_authorization(request.headers(), &mut info, known);
+    let mut info = read_head(&request, endpoint, known);
     if !with_body || !inspectable(request.headers()) {
         return (request, info);
     }
@@ -44,6 +38,18 @@ pub async fn read(request: Request, endpoint: Option<Arc<str>>, with_body: bool,
         from_form(&bytes, &mut info);
     }
     (Request::from_parts(parts, Body::from(bytes)), info)
+}
+
+/// What the request line and headers say, the body left unread.
+pub fn read_head(request: &Request, endpoint: Option<Arc<str>>, known: &VerifiedTokens) -> RequestInfo {
+    let mut info = RequestInfo {
+        method: request.method().clone(),
+        path: request.uri().path().to_owned(),
+        endpoint,
+        ..RequestInfo::default()
+    };
+    from_authorization(request.headers(), &mut info, known);
+    info
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
