@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::state::AppState;
-use crate::tenant::issue::{userinfo_audience, ProfileScopes};
+use crate::tenant::issue::ProfileScopes;
 
 fn unauthorized(description: &str) -> Response {
     let challenge = format!("Bearer realm=\"Users\", error=\"invalid_token\", error_description=\"{description}\"");
@@ -33,7 +33,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let now = state.clock().now_ms();
     // JWT access tokens carry their grant; opaque ones were recorded when issued.
     let body = if token.split('.').count() == 3 {
-        let claims = match tenant.verified.verify(&tenant.key, token, &tenant.issuer, &userinfo_audience(&tenant.issuer), now.div_euclid(1000)) {
+        let claims = match tenant.verified.verify(&tenant.key, token, &tenant.issuer, tenant.userinfo_audience(), now.div_euclid(1000)) {
             Ok(claims) => claims,
             Err(e) => return unauthorized(&e.to_string()),
         };

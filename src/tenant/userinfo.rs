@@ -5,7 +5,7 @@
 //! next write to the tenant's data: an app polling `/userinfo` costs a lookup, not a rendering.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -23,6 +23,8 @@ pub struct UserinfoCache {
     // short list per user (one entry per client and scope set seen), so a lookup borrows the
     // ids it is given instead of building a key.
     by_user: Mutex<HashMap<String, Vec<Rendered>>>,
+    /// The audience access tokens name for `/userinfo` (the issuer never changes).
+    audience: OnceLock<String>,
 }
 
 #[derive(Debug)]
@@ -77,6 +79,11 @@ impl TenantData {
 }
 
 impl Tenant {
+    /// [`issue::userinfo_audience`] of this tenant, formatted once.
+    pub fn userinfo_audience(&self) -> &str {
+        self.userinfo.audience.get_or_init(|| issue::userinfo_audience(&self.issuer))
+    }
+
     /// [`TenantData::userinfo_claims`] as JSON text, rendered once per generation of the data.
     pub fn userinfo_json(&self, user_id: &str, client_id: &str, scopes: ProfileScopes) -> Option<Arc<str>> {
         if let Some(body) = self.userinfo.get(user_id, client_id, scopes, self.generation()) {
