@@ -16,12 +16,16 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
+use tower::layer::layer_fn;
+use tower::ServiceBuilder;
 use tower_http::trace::TraceLayer;
 
+use crate::authn::cors::Cors;
 use crate::authn::error::{AuthError, ErrorCode as AuthCode};
 use crate::control::error::{ControlError, ErrorCode as ControlCode};
 use crate::faults;
 use crate::faults::connection::{ConnectionHandle, FaultIo};
+use crate::faults::middleware::Faults;
 use crate::mgmt::error::MgmtError;
 use crate::paths;
 use crate::state::AppState;
@@ -36,22 +40,28 @@ const FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Every route of every surface, with the shared layers.
 pub fn router(state: AppState) -> Router {
+    let (faults_state, cors_state) = (state.clone(), state.clone());
+    // One `Router::layer` call for the whole stack: axum boxes the service anew for each call,
+    // on every route, and each box costs every request an allocation and a clone. Listed from
+    // the outside in.
+    let layers = ServiceBuilder::new()
+        // Spans name the path only (query strings can carry codes, tickets and ID-token hints),
+        // at DEBUG so that serving a request at the default level formats nothing.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Faults and the request journal sit inside CORS, so a faulted response still carries
+        // CORS headers a browser needs to read it.
+        .layer(layer_fn(move |inner| Cors::new(inner, cors_state.clone())))
+        .layer(layer_fn(move |inner| Faults::new(inner, faults_state.clone())));
     Router::new()
         .merge(crate::authn::routes())
         .merge(crate::mgmt::routes())
         .merge(crate::control::routes(state.clone()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        // Faults and the request journal sit inside CORS, so a faulted response still carries
-        // CORS headers a browser needs to read it.
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::faults::middleware::faults))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::authn::cors::cors))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Spans name the path only (query strings can carry codes, tickets and ID-token hints), at
-        // DEBUG so that serving a request at the default level formats nothing.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(layers)
         .with_state(state)
 }
 

@@ -12,22 +12,18 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::matcher::RequestInfo;
+use crate::tokens::verify::VerifiedTokens;
 
 /// Bodies larger than this are passed on unread (their fields stay unknown).
 pub const MAX_INSPECTED_BODY: u64 = 64 * 1024;
 
 /// Reads the request's notions; returns the request (rebuilt when its body was read).
-pub async fn read(request: Request, endpoint: Option<Arc<str>>, with_body: bool) -> (Request, RequestInfo) {
-    let mut info = RequestInfo {
-        method: request.method().clone(),
-        path: request.uri().path().to_owned(),
-        endpoint,
-        ..RequestInfo::default()
-    };
-    from_authorization(request.headers(), &mut info);
+/// `known` holds the claims of tokens the tenant has verified, which spares decoding them again.
+pub async fn read(request: Request, endpoint: Option<Arc<str>>, with_body: bool, known: &VerifiedTokens) -> (Request, RequestInfo) {
+    let mut info = read_head(&request, endpoint, known);
     if !with_body || !inspectable(request.headers()) {
         return (request, info);
     }
@@ -42,6 +38,18 @@ pub async fn read(request: Request, endpoint: Option<Arc<str>>, with_body: bool)
         from_form(&bytes, &mut info);
     }
     (Request::from_parts(parts, Body::from(bytes)), info)
+}
+
+/// What the request line and headers say, the body left unread.
+pub fn read_head(request: &Request, endpoint: Option<Arc<str>>, known: &VerifiedTokens) -> RequestInfo {
+    let mut info = RequestInfo {
+        method: request.method().clone(),
+        path: request.uri().path().to_owned(),
+        endpoint,
+        ..RequestInfo::default()
+    };
+    from_authorization(request.headers(), &mut info, known);
+    info
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -59,7 +67,7 @@ fn inspectable(headers: &HeaderMap) -> bool {
     form_or_json && length.is_some_and(|n| n > 0 && n <= MAX_INSPECTED_BODY)
 }
 
-fn from_authorization(headers: &HeaderMap, info: &mut RequestInfo) {
+fn from_authorization(headers: &HeaderMap, info: &mut RequestInfo, known: &VerifiedTokens) {
     let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return;
     };
@@ -71,6 +79,10 @@ fn from_authorization(headers: &HeaderMap, info: &mut RequestInfo) {
             info.client_id = url::form_urlencoded::parse(user.as_bytes()).next().map(|(k, _)| k.into_owned());
         }
     } else if let Some(token) = value.strip_prefix("Bearer ") {
+        if let Some(claims) = known.cached(token.trim()) {
+            from_claims(&claims, info);
+            return;
+        }
         let mut segments = token.trim().split('.');
         if let (Some(_), Some(payload), Some(_), None) = (segments.next(), segments.next(), segments.next(), segments.next()) {
             #[derive(Deserialize)]
@@ -85,6 +97,20 @@ fn from_authorization(headers: &HeaderMap, info: &mut RequestInfo) {
                 info.subject = claims.sub;
             }
         }
+    }
+}
+
+/// What decoding the payload below would give, read from claims already decoded: the client and
+/// subject when each is a string or absent, nothing when one has another type.
+fn from_claims(claims: &Map<String, Value>, info: &mut RequestInfo) {
+    let text = |name: &str| match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(()),
+    };
+    if let (Ok(azp), Ok(client_id), Ok(sub)) = (text("azp"), text("client_id"), text("sub")) {
+        info.client_id = azp.or(client_id);
+        info.subject = sub;
     }
 }
 
@@ -146,7 +172,7 @@ mod tests {
     use super::*;
 
     async fn info_of(request: Request) -> (RequestInfo, Vec<u8>) {
-        let (request, info) = read(request, None, true).await;
+        let (request, info) = read(request, None, true, &VerifiedTokens::default()).await;
         let body = axum::body::to_bytes(request.into_body(), 1 << 20).await.expect("body");
         (info, body.to_vec())
     }
@@ -188,7 +214,7 @@ mod tests {
             .header("authorization", format!("Bearer e30.{payload}.sig"))
             .body(Body::empty())
             .expect("request");
-        let (_, info) = read(request, None, false).await;
+        let (_, info) = read(request, None, false, &VerifiedTokens::default()).await;
         assert_eq!((info.client_id.as_deref(), info.subject.as_deref()), (Some("m2m"), Some("m2m@clients")));
     }
 }

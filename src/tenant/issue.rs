@@ -130,18 +130,45 @@ fn hostname(issuer: &str) -> &str {
     rest.split(['/', ':']).next().unwrap_or(rest)
 }
 
+/// Which groups of profile claims a scope releases: all that ID tokens and `/userinfo` read of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProfileScopes {
+    pub profile: bool,
+    pub email: bool,
+    pub phone: bool,
+}
+
+impl ProfileScopes {
+    pub fn of<'a>(scope: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut scopes = Self::default();
+        for s in scope {
+            match s {
+                "profile" => scopes.profile = true,
+                "email" => scopes.email = true,
+                "phone" => scopes.phone = true,
+                _ => {}
+            }
+        }
+        scopes
+    }
+}
+
 /// Claims of the user's profile allowed by `scope` (`/userinfo` and ID tokens).
 pub fn scoped_profile(user: &User, scope: &[String]) -> Map<String, Value> {
+    profile_for(user, ProfileScopes::of(scope.iter().map(String::as_str)))
+}
+
+/// Claims of the user's profile in the groups `scopes` releases.
+pub fn profile_for(user: &User, scopes: ProfileScopes) -> Map<String, Value> {
     const PROFILE: &[&str] = &["name", "family_name", "given_name", "nickname", "picture", "updated_at"];
     const EMAIL: &[&str] = &["email", "email_verified"];
     const PHONE: &[&str] = &["phone_number", "phone_number_verified"];
-    let has = |s: &str| scope.iter().any(|x| x == s);
     user.profile_claims()
         .into_iter()
         .filter(|(k, _)| {
-            (has("profile") && PROFILE.contains(&k.as_str()))
-                || (has("email") && EMAIL.contains(&k.as_str()))
-                || (has("phone") && PHONE.contains(&k.as_str()))
+            (scopes.profile && PROFILE.contains(&k.as_str()))
+                || (scopes.email && EMAIL.contains(&k.as_str()))
+                || (scopes.phone && PHONE.contains(&k.as_str()))
         })
         .collect()
 }

@@ -22,10 +22,11 @@ pub mod seed;
 pub mod signup;
 pub mod user_admin;
 pub mod user_search;
+pub mod userinfo;
 pub mod users;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
-
 
 use crate::tokens::SigningKey;
 use model::{Actions, Client, ClientGrant, Connection, ResourceServer, Role};
@@ -117,6 +118,10 @@ pub struct Tenant {
     // A std RwLock: every critical section is short, synchronous work on in-memory data and no
     // lock is ever held across an `.await`.
     data: RwLock<TenantData>,
+    /// Counts writes to `data`, so what is rendered from it can be cached until the next write.
+    generation: AtomicU64,
+    /// `/userinfo` bodies rendered at some generation.
+    userinfo: userinfo::UserinfoCache,
     /// How to rebuild the seeded state on reset. Keeping the seed text rather than a second copy
     /// of every user halves the memory of a large tenant.
     seed: seed::Seeded,
@@ -134,6 +139,8 @@ impl Tenant {
             jwks,
             discovery: std::sync::OnceLock::new(),
             data: RwLock::new(data),
+            generation: AtomicU64::new(0),
+            userinfo: Default::default(),
             seed,
         }
     }
@@ -160,7 +167,21 @@ impl Tenant {
 
     pub fn write<T>(&self, f: impl FnOnce(&mut TenantData) -> T) -> T {
         let mut data = self.data.write().unwrap_or_else(|p| p.into_inner());
+        // Bumped before the change, with the lock held: a reader that saw the old number under
+        // the read lock saw the old data, and anything cached with it no longer matches.
+        self.generation.fetch_add(1, Ordering::AcqRel);
         f(&mut data)
+    }
+
+    /// Like [`Tenant::read`], also passing the generation of the data `f` sees.
+    pub fn read_at<T>(&self, f: impl FnOnce(&TenantData, u64) -> T) -> T {
+        let data = self.data.read().unwrap_or_else(|p| p.into_inner());
+        f(&data, self.generation.load(Ordering::Acquire))
+    }
+
+    /// How many writes the data has seen; equal numbers mean unchanged data.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Signs tokens whose claims were decided under the lock; call it after releasing the lock.

@@ -2,6 +2,10 @@
 //! signature and algorithm, this module checks time, issuer and audience, so expiry follows the
 //! emulator's clock rather than the wall.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, Mutex};
+
 use serde_json::{Map, Value};
 
 use super::keys::SigningKey;
@@ -64,20 +68,22 @@ fn check_claims(claims: &Map<String, Value>, issuer: &str, audience: &str, now_s
 #[derive(Debug, Default)]
 pub struct VerifiedTokens {
     // A std mutex: lookups and inserts are short and never await.
-    seen: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Map<String, Value>>>>,
+    seen: Mutex<Seen>,
 }
+
+/// Token → its claims.
+type Seen = HashMap<String, Arc<Map<String, Value>>, BuildHasherDefault<TokenHasher>>;
 
 /// Entries kept before the cache starts over.
 const CACHE_CAPACITY: usize = 4096;
 
 impl VerifiedTokens {
-    pub fn verify(&self, key: &SigningKey, token: &str, issuer: &str, audience: &str, now_secs: i64) -> Result<std::sync::Arc<Map<String, Value>>, VerifyError> {
-        let cached = self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(token).cloned();
-        let claims = match cached {
+    pub fn verify(&self, key: &SigningKey, token: &str, issuer: &str, audience: &str, now_secs: i64) -> Result<Arc<Map<String, Value>>, VerifyError> {
+        let claims = match self.cached(token) {
             Some(claims) => claims,
             None => {
-                let claims = std::sync::Arc::new(verify_signature(key, token)?);
-                let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+                let claims = Arc::new(verify_signature(key, token)?);
+                let mut seen = self.lock();
                 if seen.len() >= CACHE_CAPACITY {
                     seen.clear();
                 }
@@ -87,5 +93,37 @@ impl VerifiedTokens {
         };
         check_claims(&claims, issuer, audience, now_secs)?;
         Ok(claims)
+    }
+
+    /// The claims of `token` if its signature verified before (time, issuer and audience unchecked).
+    pub fn cached(&self, token: &str) -> Option<Arc<Map<String, Value>>> {
+        self.lock().get(token).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Hashes a token by its length and its last 16 bytes, where an RS256 JWT carries signature
+/// bytes: as evenly spread as a full hash, without reading ~800 bytes per lookup. Only tokens
+/// whose signature verified are ever inserted, so no one can crowd a bucket on purpose.
+#[derive(Debug, Default)]
+struct TokenHasher(u64);
+
+impl Hasher for TokenHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = self.0 ^ u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        for chunk in bytes[bytes.len().saturating_sub(16)..].chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            hash = (hash ^ u64::from_le_bytes(word)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            hash ^= hash >> 29;
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }

@@ -4,7 +4,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{json_of, spawn_app, TestApp, T0};
+use crate::helpers::{call, json_of, mgmt_token, spawn_app, TestApp, T0};
 
 const REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 const API: &str = "https://api.example.test/";
@@ -226,6 +226,25 @@ async fn userinfo_returns_scoped_claims_and_action_claims() {
     let info: Value = app.http.post(app.url("/userinfo")).bearer_auth(opaque).send().await.expect("req").json().await.expect("json");
     assert_eq!(info["name"], "Jane Doe");
     assert!(info.get("email").is_none());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn userinfo_shows_every_change_to_the_user_at_once() {
+    let app = spawn_app().await;
+    let (_, body) = token(&app, jane_login(json!({"scope": "openid profile", "audience": API}))).await;
+    let at = body["access_token"].as_str().expect("at").to_string();
+    let userinfo = || async { json_of(app.http.get(app.url("/userinfo")).bearer_auth(&at).send().await.expect("req")).await };
+    let (_, before) = userinfo().await;
+    assert_eq!((before["nickname"].clone(), before["https://example.test/user_metadata"]["hobby"].clone()), (json!("jane"), json!("surfing")));
+    let admin = mgmt_token(&app, "update:users delete:users").await;
+    let path = "/api/v2/users/auth0%7C0123456789abcdef01234567";
+    call(&app, reqwest::Method::PATCH, path, &admin, Some(json!({"nickname": "JJ", "user_metadata": {"hobby": "chess"}}))).await;
+    let (_, after) = userinfo().await;
+    assert_eq!((after["nickname"].clone(), after["https://example.test/user_metadata"]["hobby"].clone()), (json!("JJ"), json!("chess")));
+    call(&app, reqwest::Method::DELETE, path, &admin, None).await;
+    let gone = app.http.get(app.url("/userinfo")).bearer_auth(&at).send().await.expect("req");
+    assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
 
