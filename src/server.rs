@@ -31,6 +31,9 @@ use crate::paths;
 use crate::state::AppState;
 use crate::tls::Tls;
 
+/// A response on its way, as the router's own layers (CORS, faults and the journal) hand it on.
+pub type ResponseFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<axum::response::Response, std::convert::Infallible>> + Send>>;
+
 /// The Management API's payload limit (reference §2), applied to every surface.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long open connections may take to finish once shutdown begins.

@@ -6,8 +6,6 @@
 //! hidden behind a browser's preflight cache.
 
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
@@ -16,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use tower::Service;
 
 use crate::paths;
+use crate::server::ResponseFuture;
 use crate::state::AppState;
 
 const ALLOWED_HEADERS: &str = "auth0-client, authorization, content-type, dpop";
@@ -23,9 +22,6 @@ const ALLOWED_HEADERS: &str = "auth0-client, authorization, content-type, dpop";
 /// The paths browsers call cross-origin. The layer wraps every route and the router's fallbacks
 /// (so it answers preflights, which no route accepts) and leaves every other path alone.
 const BROWSER_PATHS: &[&str] = &[paths::TOKEN, paths::USERINFO, paths::REVOKE, paths::SIGNUP, paths::CHANGE_PASSWORD, paths::PASSWORDLESS_START, paths::CO_AUTHENTICATE];
-
-/// A response on its way, as the router's layers hand it on.
-type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// Adds CORS to the browser paths of `inner` (see the module docs). A service of its own rather
 /// than `from_fn`: every other path goes straight through, and a browser path calls the route

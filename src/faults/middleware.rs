@@ -7,7 +7,6 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -24,6 +23,7 @@ use super::respond::{self, Dribble, Surface};
 use super::rule::Action;
 use super::{endpoint, request, Decision};
 use crate::paths;
+use crate::server::ResponseFuture;
 use crate::state::AppState;
 
 /// Names the rules that touched a response, comma-separated in firing order.
@@ -41,9 +41,6 @@ const SCRIPT_ENDPOINTS: &[&str] = &[
 
 /// The custom database script calls of one request.
 type ScriptCalls = std::sync::Arc<std::sync::Mutex<Vec<crate::custom_db::CallRecord>>>;
-
-/// A response on its way, as the router's layers hand it on.
-type ResponseFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// Faults, rate limits and the journal around `inner`. A service of its own rather than
 /// `from_fn`: with no rule installed, no rate limits and no body to read — the common case — a
