@@ -119,7 +119,31 @@ impl Sort {
     }
 }
 
+/// Below this many users a scan stays on the calling thread.
+const PARALLEL_SCAN_MIN: usize = 20_000;
+
 impl TenantData {
+    /// Every user `query` matches. The scan is memory-bound, and a test waits on its search, so a
+    /// large tenant is scanned in one part per core (scoped threads; the caller's read lock holds
+    /// for all of them). The order is the store's; callers sort.
+    fn scan(&self, query: &Query) -> Vec<&User> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let parts = cores.min(self.users.len() / PARALLEL_SCAN_MIN).max(1);
+        fn matching<'a>(query: &Query, users: impl Iterator<Item = &'a User>) -> Vec<&'a User> {
+            let mut scratch = Vec::new();
+            users.filter(|u| query.matches_with(*u, &mut scratch)).collect()
+        }
+        if parts == 1 {
+            return matching(query, self.users.iter());
+        }
+        let users: Vec<&User> = self.users.iter().collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> =
+                users.chunks(users.len().div_ceil(parts)).map(|part| scope.spawn(move || matching(query, part.iter().copied()))).collect();
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        })
+    }
+
     /// Users matching `query`, sorted (default: oldest first), with the total before paging.
     pub fn search_users(&self, query: Option<&Query>, sort: Option<&Sort>, page: usize, per_page: usize) -> (Vec<&User>, usize) {
         let default = Sort { field: "created_at".into(), descending: false };
@@ -131,8 +155,7 @@ impl TenantData {
                 } else if let Some(id) = q.exact_term("user_id") {
                     self.users.get(&id).into_iter().collect()
                 } else {
-                    let mut scratch = Vec::new();
-                    self.users.iter().filter(|u| q.matches_with(*u, &mut scratch)).collect()
+                    self.scan(q)
                 }
             }
             _ => self.users.iter().collect(),
@@ -149,5 +172,40 @@ impl TenantData {
         }
         found.sort_unstable_by(|a, b| sort.compare(a, b));
         (found.split_off(start), total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::tenant::search::parse;
+    use crate::tenant::seed;
+
+    #[test]
+    fn a_scan_split_across_cores_finds_exactly_what_one_thread_finds() {
+        let rng = crate::rng::SeededRng::new(0);
+        let ctx = seed::BuildContext { management_audience: "https://localhost/api/v2/".into(), rng: &rng, now: 0 };
+        let mut data = seed::build(&seed::embedded(), &ctx).expect("the embedded tenant builds");
+        for i in 0..(PARALLEL_SCAN_MIN * 2 + 7) {
+            let user = User {
+                email: Some(format!("u{i}@example.com")),
+                user_metadata: json!({"team": format!("t{}", i % 10)}).as_object().cloned(),
+                ..User::new(format!("auth0|{i:024x}"), "Username-Password-Authentication".into(), i64::try_from(i).unwrap_or(0))
+            };
+            data.users.insert(user).expect("a new user");
+        }
+        let query = parse(r#"user_metadata.team:"t7""#).expect("parses");
+        let mut scratch = Vec::new();
+        let mut one_thread: Vec<&str> = data.users.iter().filter(|u| query.matches_with(*u, &mut scratch)).map(|u| u.user_id.as_str()).collect();
+        let mut split: Vec<&str> = data.scan(&query).into_iter().map(|u| u.user_id.as_str()).collect();
+        one_thread.sort_unstable();
+        split.sort_unstable();
+        assert_eq!(split.len(), 4_000);
+        assert_eq!(split, one_thread);
+        let (page, total) = data.search_users(Some(&query), None, 0, 50);
+        assert_eq!((page.len(), total), (50, 4_000));
+        assert_eq!(page[0].email.as_deref(), Some("u7@example.com"), "oldest first, as without the split");
     }
 }
