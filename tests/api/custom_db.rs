@@ -70,14 +70,20 @@ async fn legacy(import_mode: bool) -> Legacy {
     legacy_with(import_mode, |_| {}).await
 }
 
+/// A password-realm login to `legacy-db`.
 async fn login(app: &TestApp, username: &str, password: &str) -> (StatusCode, Value) {
+    login_at(app, CONNECTION, username, password).await
+}
+
+/// A password-realm login of the web client to `realm`.
+async fn login_at(app: &TestApp, realm: &str, username: &str, password: &str) -> (StatusCode, Value) {
     let form = [
         ("grant_type", "http://auth0.com/oauth/grant-type/password-realm"),
         ("client_id", WEB),
         ("client_secret", WEB_SECRET),
         ("username", username),
         ("password", password),
-        ("realm", CONNECTION),
+        ("realm", realm),
         ("scope", "openid profile email"),
     ];
     json_of(app.http.post(app.url(paths::TOKEN)).form(&form).send().await.expect("request")).await
@@ -394,13 +400,9 @@ async fn an_http_hook_serves_the_same_contract() {
     let mut config = test_config();
     config.seeds = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seed-data"), seed];
     let app = spawn_with(config).await;
-    let form = |password: &'static str| {
-        [("grant_type", "http://auth0.com/oauth/grant-type/password-realm"), ("client_id", WEB), ("client_secret", WEB_SECRET),
-         ("username", "hook@example.com"), ("password", password), ("realm", "hook-db")]
-    };
-    let (status, body) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form("nope")).send().await.expect("request")).await;
+    let (status, body) = login_at(&app, "hook-db", "hook@example.com", "nope").await;
     assert_eq!((status, body["error_description"].clone()), (StatusCode::FORBIDDEN, json!("Hook says no.")));
-    let (status, body) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form("hook-pass")).send().await.expect("request")).await;
+    let (status, body) = login_at(&app, "hook-db", "hook@example.com", "hook-pass").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let token = mgmt_token(&app, "read:users").await;
     let (_, shown) = call(&app, Method::GET, "/api/v2/users/auth0%7Ch1", &token, None).await;
@@ -428,9 +430,7 @@ async fn a_script_stuck_in_a_loop_gets_the_worker_restarted() {
     let body = json!({"name": "loop-db", "strategy": "auth0", "enabled_clients": [WEB],
                       "options": {"enabledDatabaseCustomization": true, "customScripts": {"login": "function login(e, p, cb) { for (;;) {} }"}}});
     assert_eq!(call(app, Method::POST, "/api/v2/connections", &token, Some(body)).await.0, StatusCode::CREATED);
-    let form = [("grant_type", "http://auth0.com/oauth/grant-type/password-realm"), ("client_id", WEB), ("client_secret", WEB_SECRET),
-                ("username", ANA), ("password", "x"), ("realm", "loop-db")];
-    let (status, body) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form).send().await.expect("request")).await;
+    let (status, body) = login_at(app, "loop-db", ANA, "x").await;
     assert_eq!((status, body["error_description"].clone()), (StatusCode::INTERNAL_SERVER_ERROR, json!("Script execution time exceeded (200 ms)")));
     // A fresh worker answers the next call.
     assert_eq!(login(app, ANA, LEGACY_PASSWORD).await.0, StatusCode::OK);
@@ -464,8 +464,7 @@ async fn scripts_require_modules_from_the_scripts_directory() {
     let body = json!({"name": "driver-db", "strategy": "auth0", "enabled_clients": [WEB],
                       "options": {"enabledDatabaseCustomization": true, "customScripts": {"login": login_js}}});
     assert_eq!(call(app, Method::POST, "/api/v2/connections", &token, Some(body)).await.0, StatusCode::CREATED);
-    let form = [("grant_type", "password"), ("client_id", WEB), ("client_secret", WEB_SECRET), ("username", "d@driver.example"), ("password", "x"), ("realm", "driver-db")];
-    let (status, body) = json_of(app.http.post(app.url(paths::TOKEN)).form(&form).send().await.expect("request")).await;
+    let (status, body) = login_at(app, "driver-db", "d@driver.example", "x").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, shown) = call(app, Method::GET, "/api/v2/users/auth0%7Cdrv-1", &token, None).await;
     assert_eq!(shown["app_metadata"], json!({"plan": "from-driver"}));
